@@ -1,0 +1,319 @@
+/// Limits that turn abusive JSON into a ``JSONParseError`` instead of a crash or runaway memory use.
+public struct JSONParseLimits: Sendable {
+    /// Deepest allowed nesting of arrays and objects.
+    public var maxDepth: Int
+    /// Largest accepted input, in bytes.
+    public var maxBytes: Int
+    /// Reject objects that name the same key twice (JSON leaves the meaning undefined; Inlet refuses them).
+    public var rejectDuplicateKeys: Bool
+
+    public init(maxDepth: Int = 128, maxBytes: Int = 64 << 20, rejectDuplicateKeys: Bool = true) {
+        self.maxDepth = maxDepth
+        self.maxBytes = maxBytes
+        self.rejectDuplicateKeys = rejectDuplicateKeys
+    }
+
+    public static let `default` = JSONParseLimits()
+}
+
+extension JSONValue {
+    /// Parses one JSON text (RFC 8259): any value at top level, surrounding white space allowed.
+    public init(parsing bytes: some Collection<UInt8>, limits: JSONParseLimits = .default) throws(JSONParseError) {
+        let result: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(JSONParseError) in
+                var parser = JSONParser(buffer, limits: limits)
+                return try parser.parseDocument()
+            }
+        }
+        if let result {
+            self = try result.get()
+        } else {
+            let array = Array(bytes)
+            self = try array.withUnsafeBufferPointer { buffer throws(JSONParseError) in
+                var parser = JSONParser(buffer, limits: limits)
+                return try parser.parseDocument()
+            }
+        }
+    }
+
+    /// Parses one JSON text from a string.
+    public init(parsing text: String, limits: JSONParseLimits = .default) throws(JSONParseError) {
+        try self.init(parsing: Array(text.utf8), limits: limits)
+    }
+}
+
+/// A recursive-descent parser over UTF-8 bytes. Recursion is bounded by `limits.maxDepth`.
+struct JSONParser {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private let limits: JSONParseLimits
+    private var position = 0
+    private var depth = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, limits: JSONParseLimits) {
+        self.bytes = bytes
+        self.limits = limits
+    }
+
+    mutating func parseDocument() throws(JSONParseError) -> JSONValue {
+        guard bytes.count <= limits.maxBytes else {
+            throw JSONParseError(
+                code: .tooLarge, message: "JSON text is larger than \(limits.maxBytes) bytes", offset: 0)
+        }
+        skipWhitespace()
+        guard position < bytes.count else { throw error(.syntax, "expected a JSON value, found end of input") }
+        let value = try parseValue()
+        skipWhitespace()
+        guard position == bytes.count else { throw error(.syntax, "unexpected content after the JSON value") }
+        return value
+    }
+
+    private func error(_ code: JSONParseError.Code, _ message: String) -> JSONParseError {
+        JSONParseError(code: code, message: message, offset: position)
+    }
+
+    private mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func parseValue() throws(JSONParseError) -> JSONValue {
+        guard position < bytes.count else { throw error(.syntax, "unexpected end of input") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return .number(try parseNumber())
+        default:
+            throw error(.syntax, "unexpected character '\(printable(bytes[position]))'")
+        }
+    }
+
+    private func printable(_ byte: UInt8) -> String {
+        byte >= 0x20 && byte < 0x7F ? String(UnicodeScalar(byte)) : "\\x" + String(byte, radix: 16)
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+        let count = literal.utf8CodeUnitCount
+        guard position + count <= bytes.count else { throw error(.syntax, "invalid literal") }
+        for offset in 0..<count where bytes[position + offset] != literal.utf8Start[offset] {
+            throw error(.syntax, "invalid literal, expected '\(literal)'")
+        }
+        position += count
+    }
+
+    private mutating func enterContainer() throws(JSONParseError) {
+        depth += 1
+        guard depth <= limits.maxDepth else {
+            throw error(.depthExceeded, "JSON nesting is deeper than \(limits.maxDepth) levels")
+        }
+    }
+
+    private mutating func parseObject() throws(JSONParseError) -> JSONValue {
+        try enterContainer()
+        defer { depth -= 1 }
+        position += 1
+        var object = JSONObject()
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+            position += 1
+            return .object(object)
+        }
+        while true {
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                throw error(.syntax, "expected a string key in object")
+            }
+            let keyOffset = position
+            let key = try parseString()
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+                throw error(.syntax, "expected ':' after object key")
+            }
+            position += 1
+            skipWhitespace()
+            let value = try parseValue()
+            if object.contains(key: key), limits.rejectDuplicateKeys {
+                throw JSONParseError(code: .duplicateKey, message: "duplicate object key \"\(key)\"", offset: keyOffset)
+            }
+            object[key] = value
+            skipWhitespace()
+            guard position < bytes.count else { throw error(.syntax, "unterminated object") }
+            if bytes[position] == UInt8(ascii: ",") {
+                position += 1
+            } else if bytes[position] == UInt8(ascii: "}") {
+                position += 1
+                return .object(object)
+            } else {
+                throw error(.syntax, "expected ',' or '}' in object")
+            }
+        }
+    }
+
+    private mutating func parseArray() throws(JSONParseError) -> JSONValue {
+        try enterContainer()
+        defer { depth -= 1 }
+        position += 1
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+            position += 1
+            return .array(elements)
+        }
+        while true {
+            skipWhitespace()
+            elements.append(try parseValue())
+            skipWhitespace()
+            guard position < bytes.count else { throw error(.syntax, "unterminated array") }
+            if bytes[position] == UInt8(ascii: ",") {
+                position += 1
+            } else if bytes[position] == UInt8(ascii: "]") {
+                position += 1
+                return .array(elements)
+            } else {
+                throw error(.syntax, "expected ',' or ']' in array")
+            }
+        }
+    }
+
+    private mutating func parseNumber() throws(JSONParseError) -> JSONNumber {
+        let start = position
+        if bytes[position] == UInt8(ascii: "-") { position += 1 }
+        guard position < bytes.count, isDigit(bytes[position]) else { throw error(.syntax, "invalid number") }
+        if bytes[position] == UInt8(ascii: "0") {
+            position += 1
+            if position < bytes.count, isDigit(bytes[position]) {
+                throw error(.syntax, "invalid number: leading zeros are not allowed")
+            }
+        } else {
+            while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            position += 1
+            guard position < bytes.count, isDigit(bytes[position]) else {
+                throw error(.syntax, "invalid number: expected digits after '.'")
+            }
+            while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+            position += 1
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                position += 1
+            }
+            guard position < bytes.count, isDigit(bytes[position]) else {
+                throw error(.syntax, "invalid number: expected digits in exponent")
+            }
+            while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        return JSONNumber(text: text)!
+    }
+
+    private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    private mutating func parseString() throws(JSONParseError) -> String {
+        position += 1  // opening quote
+        let start = position
+        // Fast path: no escapes.
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<position])
+                position += 1
+                guard let string = String(validating: slice, as: UTF8.self) else {
+                    throw JSONParseError(code: .invalidUTF8, message: "string is not valid UTF-8", offset: start)
+                }
+                return string
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw error(.syntax, "unescaped control character in string") }
+            position += 1
+        }
+        var buffer = Array(UnsafeBufferPointer(rebasing: bytes[start..<position]))
+        while position < bytes.count {
+            let byte = bytes[position]
+            switch byte {
+            case UInt8(ascii: "\""):
+                position += 1
+                guard let string = String(validating: buffer, as: UTF8.self) else {
+                    throw JSONParseError(code: .invalidUTF8, message: "string is not valid UTF-8", offset: start)
+                }
+                return string
+            case UInt8(ascii: "\\"):
+                position += 1
+                try parseEscape(into: &buffer)
+            case ..<0x20:
+                throw error(.syntax, "unescaped control character in string")
+            default:
+                buffer.append(byte)
+                position += 1
+            }
+        }
+        throw error(.syntax, "unterminated string")
+    }
+
+    private mutating func parseEscape(into buffer: inout [UInt8]) throws(JSONParseError) {
+        guard position < bytes.count else { throw error(.syntax, "unterminated escape") }
+        let byte = bytes[position]
+        position += 1
+        switch byte {
+        case UInt8(ascii: "\""): buffer.append(0x22)
+        case UInt8(ascii: "\\"): buffer.append(0x5C)
+        case UInt8(ascii: "/"): buffer.append(0x2F)
+        case UInt8(ascii: "b"): buffer.append(0x08)
+        case UInt8(ascii: "f"): buffer.append(0x0C)
+        case UInt8(ascii: "n"): buffer.append(0x0A)
+        case UInt8(ascii: "r"): buffer.append(0x0D)
+        case UInt8(ascii: "t"): buffer.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalar = try parseHex4()
+            if (0xD800...0xDBFF).contains(scalar) {
+                guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                    bytes[position + 1] == UInt8(ascii: "u")
+                else { throw error(.invalidUTF8, "unpaired UTF-16 surrogate in string escape") }
+                position += 2
+                let low = try parseHex4()
+                guard (0xDC00...0xDFFF).contains(low) else {
+                    throw error(.invalidUTF8, "unpaired UTF-16 surrogate in string escape")
+                }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else if (0xDC00...0xDFFF).contains(scalar) {
+                throw error(.invalidUTF8, "unpaired UTF-16 surrogate in string escape")
+            }
+            buffer.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8)
+        default:
+            throw error(.syntax, "invalid escape '\\\(printable(byte))' in string")
+        }
+    }
+
+    private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
+        guard position + 4 <= bytes.count else { throw error(.syntax, "incomplete \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[position]
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+            default: throw error(.syntax, "invalid hex digit in \\u escape")
+            }
+            value = value << 4 | digit
+            position += 1
+        }
+        return value
+    }
+}

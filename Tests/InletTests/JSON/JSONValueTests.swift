@@ -1,0 +1,73 @@
+import Testing
+
+@testable import Inlet
+
+@Suite struct JSONValueTests {
+    @Test func parsesAndSerializesKeepingKeyOrderAndNumberText() throws {
+        let text = #"{"b":1,"a":[true,false,null,"x\n\u00e9\ud83d\ude00"],"n":1.50,"big":12345678901234567890,"e":1e999}"#
+        let value = try JSONValue(parsing: text)
+        #expect(value.objectValue?.keys == ["b", "a", "n", "big", "e"])
+        #expect(value["n"]?.numberValue?.text == "1.50")
+        #expect(value["big"]?.numberValue?.int64 == nil)
+        #expect(value["big"]?.numberValue?.isInteger == true)
+        #expect(value["e"]?.numberValue?.double == .infinity)
+        #expect(value["a"]?.arrayValue?[3] == .string("x\né😀"))
+        #expect(value.serialized() == #"{"b":1,"a":[true,false,null,"x\né😀"],"n":1.50,"big":12345678901234567890,"e":1e999}"#)
+    }
+
+    @Test func numbersCompareByExactValue() throws {
+        func number(_ text: String) -> JSONNumber { JSONNumber(text: text)! }
+        #expect(number("5") == number("5.0"))
+        #expect(number("5") == number("50e-1"))
+        #expect(number("0") == number("-0.0"))
+        #expect(number("9007199254740993") != number("9007199254740992"))
+        #expect(number("9007199254740992") < number("9007199254740993"))
+        #expect(number("-2") < number("-1.5"))
+        #expect(number("1e400") > number("1.7e308"))
+        #expect(number("0.1").isExactDouble)
+        #expect(!number("9007199254740993").isExactDouble)
+        #expect(!number("1e309").isExactDouble)
+        #expect(number("1.0").isInteger && number("1.0").int64 == 1)
+        #expect(number("-9223372036854775808").int64 == Int64.min)
+        #expect(number("9223372036854775808").int64 == nil)
+        let lhs: JSONValue = ["a": 1, "b": 2]
+        let rhs: JSONValue = ["b": 2.0, "a": 1]
+        #expect(lhs == rhs)
+    }
+
+    @Test(arguments: [
+        ("", JSONParseError.Code.syntax),
+        ("{", .syntax),
+        ("[1,]", .syntax),
+        ("01", .syntax),
+        ("1.", .syntax),
+        ("\"\\x\"", .syntax),
+        ("\"a\u{01}\"", .syntax),
+        ("{\"a\":1,\"a\":2}", .duplicateKey),
+        ("\"\\ud800\"", .invalidUTF8),
+        ("NaN", .syntax),
+        ("[1] x", .syntax),
+    ])
+    func rejectsMalformedInput(text: String, code: JSONParseError.Code) {
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: text) }
+        do {
+            _ = try JSONValue(parsing: text)
+        } catch {
+            #expect(error.code == code)
+        }
+    }
+
+    @Test func rejectsInvalidUTF8() {
+        let bytes: [UInt8] = [0x22, 0xC3, 0x28, 0x22]
+        #expect(throws: JSONParseError(code: .invalidUTF8, message: "string is not valid UTF-8", offset: 1)) {
+            try JSONValue(parsing: bytes)
+        }
+    }
+
+    @Test func deepNestingIsAnErrorNotACrash() {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: deep) }
+        let fine = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        #expect(throws: Never.self) { try JSONValue(parsing: fine) }
+    }
+}
