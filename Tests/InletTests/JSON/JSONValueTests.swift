@@ -4,7 +4,8 @@ import Testing
 
 @Suite struct JSONValueTests {
     @Test func parsesAndSerializesKeepingKeyOrderAndNumberText() throws {
-        let text = #"{"b":1,"a":[true,false,null,"x\n\u00e9\ud83d\ude00"],"n":1.50,"big":12345678901234567890,"e":1e999}"#
+        let text =
+            #"{"b":1,"a":[true,false,null,"x\n\u00e9\ud83d\ude00"],"n":1.50,"big":12345678901234567890,"e":1e999}"#
         let value = try JSONValue(parsing: text)
         #expect(value.objectValue?.keys == ["b", "a", "n", "big", "e"])
         #expect(value["n"]?.numberValue?.text == "1.50")
@@ -12,7 +13,9 @@ import Testing
         #expect(value["big"]?.numberValue?.isInteger == true)
         #expect(value["e"]?.numberValue?.double == .infinity)
         #expect(value["a"]?.arrayValue?[3] == .string("x\né😀"))
-        #expect(value.serialized() == #"{"b":1,"a":[true,false,null,"x\né😀"],"n":1.50,"big":12345678901234567890,"e":1e999}"#)
+        #expect(
+            value.serialized()
+                == #"{"b":1,"a":[true,false,null,"x\né😀"],"n":1.50,"big":12345678901234567890,"e":1e999}"#)
     }
 
     @Test func numbersCompareByExactValue() throws {

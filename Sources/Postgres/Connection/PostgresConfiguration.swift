@@ -1,0 +1,47 @@
+import CLibPQ
+import Foundation
+
+/// How to reach a PostgreSQL server: a libpq connection URL plus driver settings.
+///
+/// Any URL libpq understands works, including `postgres://user:pass@host:5432/db?sslmode=require` and
+/// unix sockets (`postgres:///db?host=/var/run/postgresql` or `postgres://%2Ftmp/db`).
+public struct PostgresConfiguration: Sendable, CustomStringConvertible {
+    public var url: String
+    /// Seconds libpq waits for a connection to be established (`connect_timeout`).
+    public var connectTimeoutSeconds: Int
+    /// Reported in `pg_stat_activity`.
+    public var applicationName: String
+
+    /// Validates the URL with libpq's own parser, so a typo fails at start-up with a clear message.
+    public init(url: String, connectTimeoutSeconds: Int = 5, applicationName: String = "inlet") throws {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(url, &errorMessage) else {
+            let reason = errorMessage.map { String(cString: $0).trimmingTrailingNewlines } ?? "unparseable"
+            if let errorMessage { PQfreemem(errorMessage) }
+            throw PostgresError(code: .invalidConfiguration, message: "invalid database URL: \(reason)")
+        }
+        PQconninfoFree(options)
+        self.url = url
+        self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.applicationName = applicationName
+    }
+
+    /// The URL with any password replaced, for logs.
+    public var description: String {
+        guard let schemeEnd = url.range(of: "://"), let at = url[schemeEnd.upperBound...].firstIndex(of: "@") else {
+            return url
+        }
+        let userInfo = url[schemeEnd.upperBound..<at]
+        guard let colon = userInfo.firstIndex(of: ":") else { return url }
+        return String(url[..<colon]) + ":***" + String(url[at...])
+    }
+
+    /// Keyword/value pairs for `PQconnectdbParams`: defaults first, then the URL (expanded), so the URL wins.
+    var connectionParameters: [(String, String)] {
+        [
+            ("connect_timeout", String(connectTimeoutSeconds)),
+            ("application_name", applicationName),
+            ("dbname", url),
+        ]
+    }
+}
