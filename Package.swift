@@ -42,8 +42,20 @@ let package = Package(
             ]
         ),
 
+        // MARK: Persistence
+        .target(
+            name: "InletStore",
+            dependencies: [
+                "Inlet",
+                "Postgres",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: Tests
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
         .testTarget(name: "InletTests", dependencies: ["Inlet"]),
+        .testTarget(name: "InletStoreTests", dependencies: ["InletStore"]),
     ]
 )

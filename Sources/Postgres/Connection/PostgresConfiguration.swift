@@ -11,9 +11,13 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public var connectTimeoutSeconds: Int
     /// Reported in `pg_stat_activity`.
     public var applicationName: String
+    /// Overrides the database named in the URL (tests use throwaway databases on one server).
+    public var databaseName: String?
 
     /// Validates the URL with libpq's own parser, so a typo fails at start-up with a clear message.
-    public init(url: String, connectTimeoutSeconds: Int = 5, applicationName: String = "inlet") throws {
+    public init(
+        url: String, databaseName: String? = nil, connectTimeoutSeconds: Int = 5, applicationName: String = "inlet"
+    ) throws {
         var errorMessage: UnsafeMutablePointer<CChar>?
         guard let options = PQconninfoParse(url, &errorMessage) else {
             let reason = errorMessage.map { String(cString: $0).trimmingTrailingNewlines } ?? "unparseable"
@@ -24,6 +28,7 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         self.url = url
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.applicationName = applicationName
+        self.databaseName = databaseName
     }
 
     /// The URL with any password replaced, for logs.
@@ -38,10 +43,12 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
 
     /// Keyword/value pairs for `PQconnectdbParams`: defaults first, then the URL (expanded), so the URL wins.
     var connectionParameters: [(String, String)] {
-        [
+        var parameters = [
             ("connect_timeout", String(connectTimeoutSeconds)),
             ("application_name", applicationName),
             ("dbname", url),
         ]
+        if let databaseName { parameters.append(("dbname", databaseName)) }
+        return parameters
     }
 }
