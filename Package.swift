@@ -5,8 +5,11 @@ let package = Package(
     name: "inlet",
     platforms: [.macOS(.v14)],
     products: [
+        .executable(name: "inlet-server", targets: ["inlet-server"]),
+        .executable(name: "inlet-worker", targets: ["inlet-worker"]),
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "Inlet", targets: ["Inlet"]),
+        .library(name: "InletWorker", targets: ["InletWorker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
@@ -14,6 +17,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // MARK: Database driver (knows nothing about Inlet)
@@ -53,9 +61,62 @@ let package = Package(
             ]
         ),
 
+        // MARK: HTTP API
+        .target(
+            name: "InletHTTP",
+            dependencies: [
+                "Inlet",
+                "InletStore",
+                "Postgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // MARK: Worker
+        .target(
+            name: "InletWorker",
+            dependencies: [
+                "Inlet",
+                "InletStore",
+                "Postgres",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // MARK: Executables
+        .executableTarget(
+            name: "inlet-server",
+            dependencies: [
+                "InletHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "inlet-worker",
+            dependencies: [
+                "InletWorker",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         // MARK: Tests
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
         .testTarget(name: "InletTests", dependencies: ["Inlet"]),
         .testTarget(name: "InletStoreTests", dependencies: ["InletStore"]),
+        .testTarget(
+            name: "InletHTTPTests",
+            dependencies: [
+                "InletHTTP",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "InletWorkerTests", dependencies: ["InletWorker"]),
     ]
 )

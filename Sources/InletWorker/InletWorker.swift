@@ -1,0 +1,1 @@
+// The claim/execute loop.

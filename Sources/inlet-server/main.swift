@@ -1,0 +1,3 @@
+import InletHTTP
+
+print("inlet-server: not implemented yet")

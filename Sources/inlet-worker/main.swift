@@ -1,0 +1,3 @@
+import InletWorker
+
+print("inlet-worker: not implemented yet")
