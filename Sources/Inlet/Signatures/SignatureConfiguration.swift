@@ -35,7 +35,6 @@ public struct SignatureConfiguration: Sendable, Hashable {
         algorithm: SignatureAlgorithm? = nil,
         encoding: SignatureEncoding? = nil
     ) throws(SignatureConfigurationError) {
-        self.scheme = scheme
         switch scheme {
         case .hmac:
             guard let header, !header.isEmpty else {
@@ -47,23 +46,16 @@ public struct SignatureConfiguration: Sendable, Hashable {
                     code: .invalid, field: "signature_header",
                     message: "must be an HTTP header name of at most \(Self.maximumHeaderLength) characters")
             }
-            self.header = header
-            self.algorithm = algorithm ?? .hmacSHA256
-            self.encoding = encoding ?? .hex
-        case .standardWebhooks, .stripe, .slack:
-            let fixed = Self.fixedSettings(of: scheme)
-            if let header, header.lowercased() != fixed.header {
-                throw Self.conflict("signature_header", scheme: scheme, fixedValue: fixed.header)
-            }
-            if let algorithm, algorithm != .hmacSHA256 {
-                throw Self.conflict("signature_algorithm", scheme: scheme, fixedValue: "hmac-sha256")
-            }
-            if let encoding, encoding != fixed.encoding {
-                throw Self.conflict("signature_encoding", scheme: scheme, fixedValue: fixed.encoding.rawValue)
-            }
-            self.header = fixed.header
-            self.algorithm = .hmacSHA256
-            self.encoding = fixed.encoding
+            self.init(validated: .hmac, header: header, algorithm: algorithm ?? .hmacSHA256, encoding: encoding ?? .hex)
+        case .standardWebhooks:
+            try self.init(
+                fixed: scheme, header: "webhook-signature", encoding: .base64, given: (header, algorithm, encoding))
+        case .stripe:
+            try self.init(
+                fixed: scheme, header: "stripe-signature", encoding: .hex, given: (header, algorithm, encoding))
+        case .slack:
+            try self.init(
+                fixed: scheme, header: "x-slack-signature", encoding: .hex, given: (header, algorithm, encoding))
         case .none:
             for (field, value) in [
                 ("signature_header", header), ("signature_algorithm", algorithm?.rawValue),
@@ -72,9 +64,7 @@ public struct SignatureConfiguration: Sendable, Hashable {
                 throw SignatureConfigurationError(
                     code: .conflict, field: field, message: "the none scheme takes no \(field)")
             }
-            self.header = nil
-            self.algorithm = nil
-            self.encoding = nil
+            self.init(validated: .none, header: nil, algorithm: nil, encoding: nil)
         }
     }
 
@@ -102,14 +92,35 @@ public struct SignatureConfiguration: Sendable, Hashable {
         }
     }
 
-    /// The header, encoding and message layout that a fixed scheme always uses.
-    static func fixedSettings(of scheme: SignatureScheme) -> (header: String, encoding: SignatureEncoding) {
-        switch scheme {
-        case .standardWebhooks: ("webhook-signature", .base64)
-        case .stripe: ("stripe-signature", .hex)
-        case .slack: ("x-slack-signature", .hex)
-        case .hmac, .none: ("", .hex)
+    /// A scheme that fixes its settings: each given value must equal the fixed one.
+    private init(
+        fixed scheme: SignatureScheme,
+        header fixedHeader: String,
+        encoding fixedEncoding: SignatureEncoding,
+        given: (header: String?, algorithm: SignatureAlgorithm?, encoding: SignatureEncoding?)
+    ) throws(SignatureConfigurationError) {
+        if let header = given.header, header.lowercased() != fixedHeader {
+            throw Self.conflict("signature_header", scheme: scheme, fixedValue: fixedHeader)
         }
+        if let algorithm = given.algorithm, algorithm != .hmacSHA256 {
+            throw Self.conflict("signature_algorithm", scheme: scheme, fixedValue: "hmac-sha256")
+        }
+        if let encoding = given.encoding, encoding != fixedEncoding {
+            throw Self.conflict("signature_encoding", scheme: scheme, fixedValue: fixedEncoding.rawValue)
+        }
+        self.init(validated: scheme, header: fixedHeader, algorithm: .hmacSHA256, encoding: fixedEncoding)
+    }
+
+    private init(
+        validated scheme: SignatureScheme,
+        header: String?,
+        algorithm: SignatureAlgorithm?,
+        encoding: SignatureEncoding?
+    ) {
+        self.scheme = scheme
+        self.header = header
+        self.algorithm = algorithm
+        self.encoding = encoding
     }
 
     private static func conflict(
