@@ -99,3 +99,11 @@ struct SignedRequest {
         return .success(value)
     }
 }
+
+extension SignatureVerifier: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String {
+        "SignatureVerifier(\(configuration.scheme.rawValue), \(keys.count) secrets <redacted>)"
+    }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["configuration": configuration], displayStyle: .struct) }
+}
