@@ -106,17 +106,21 @@ let package = Package(
             ]
         ),
 
+        // MARK: Shared test support (a library only test targets depend on)
+        .target(name: "InletTestSupport", dependencies: ["InletStore", "Postgres"]),
+
         // MARK: Tests
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "InletTestSupport"]),
         .testTarget(name: "InletTests", dependencies: ["Inlet"]),
-        .testTarget(name: "InletStoreTests", dependencies: ["InletStore"]),
+        .testTarget(name: "InletStoreTests", dependencies: ["InletStore", "InletTestSupport"]),
         .testTarget(
             name: "InletHTTPTests",
             dependencies: [
                 "InletHTTP",
+                "InletTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "InletWorkerTests", dependencies: ["InletWorker"]),
+        .testTarget(name: "InletWorkerTests", dependencies: ["InletWorker", "InletTestSupport"]),
     ]
 )

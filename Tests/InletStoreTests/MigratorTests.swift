@@ -1,4 +1,5 @@
 import Foundation
+import InletTestSupport
 import Postgres
 import Testing
 
@@ -6,8 +7,8 @@ import Testing
 
 @Suite struct MigratorTests {
     @Test func concurrentMigratorsApplyEachMigrationExactlyOnce() async throws {
-        try await ScratchDatabase.with { pool in
-            let migrator = Migrator(migrations: try Migration.load(from: ScratchDatabase.migrationsDirectory))
+        try await TestDatabase.withScratchDatabase(migrated: false) { pool, _ in
+            let migrator = Migrator(migrations: try Migration.load(from: TestDatabase.migrationsDirectory))
             #expect(try await migrator.pending(pool) == migrator.migrations.map(\.version))
             async let first = migrator.migrate(pool)
             async let second = migrator.migrate(pool)
@@ -22,7 +23,7 @@ import Testing
     }
 
     @Test func anEditedAppliedMigrationIsAnError() async throws {
-        try await ScratchDatabase.with { pool in
+        try await TestDatabase.withScratchDatabase(migrated: false) { pool, _ in
             let original = Migration(version: 1, name: "things", sql: "CREATE TABLE things (id int)")
             try await Migrator(migrations: [original]).migrate(pool)
             let edited = Migration(version: 1, name: "things", sql: "CREATE TABLE things (id bigint)")
@@ -32,7 +33,7 @@ import Testing
     }
 
     @Test func aFailingMigrationRollsBackAndIsNotRecorded() async throws {
-        try await ScratchDatabase.with { pool in
+        try await TestDatabase.withScratchDatabase(migrated: false) { pool, _ in
             let good = Migration(version: 1, name: "good", sql: "CREATE TABLE good (id int)")
             let bad = Migration(version: 2, name: "bad", sql: "CREATE TABLE half (id int); SELECT 1/0")
             await #expect(throws: PostgresError.self) { try await Migrator(migrations: [good, bad]).migrate(pool) }
@@ -43,7 +44,7 @@ import Testing
     }
 
     @Test func migrationFilesAreNumberedAndLoadInOrder() throws {
-        let migrations = try Migration.load(from: ScratchDatabase.migrationsDirectory)
+        let migrations = try Migration.load(from: TestDatabase.migrationsDirectory)
         #expect(migrations.first?.version == 1)
         #expect(migrations.map(\.version) == migrations.map(\.version).sorted())
     }
