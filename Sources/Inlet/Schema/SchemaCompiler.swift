@@ -92,7 +92,7 @@ struct SchemaCompiler {
         case .object(let object):
             var builder = SchemaKeywordBuilder(
                 object: object, location: location, base: scope.base,
-                vocabularies: try vocabularies(of: location.document))
+                vocabularies: try vocabularies(of: location.document), describedLocation: describedLocation)
             let keywords = try builder.build(with: &self)
             let tracks = keywords.contains {
                 switch $0 {

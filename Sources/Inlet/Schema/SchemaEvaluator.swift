@@ -130,7 +130,8 @@ struct SchemaEvaluator {
         _ report: Bool, _ keyword: String, _ node: SchemaNode, _ message: @autoclosure () -> String,
         schemaSuffix: [String] = []
     ) -> Bool {
-        if report && violations.count < limits.maxViolations {
+        // After a limit stops evaluation, failures are its consequence, not the instance's.
+        if report && violations.count < limits.maxViolations && limitViolation == nil {
             violations.append(violation(keyword, node, message(), schemaSuffix: schemaSuffix))
         }
         return false

@@ -6,14 +6,9 @@ struct SchemaKeywordBuilder {
     let location: SchemaLocation
     let base: SchemaURI
     let vocabularies: SchemaVocabularies
+    /// How errors name this schema object (see ``SchemaDocumentIndex/describe(_:)``).
+    let describedLocation: String
     var keywords: [SchemaKeyword] = []
-
-    init(object: JSONObject, location: SchemaLocation, base: SchemaURI, vocabularies: SchemaVocabularies) {
-        self.object = object
-        self.location = location
-        self.base = base
-        self.vocabularies = vocabularies
-    }
 
     mutating func build(with compiler: inout SchemaCompiler) throws(JSONSchemaError) -> [SchemaKeyword] {
         if vocabularies.contains(.validation) { try buildAssertions(compiler) }
@@ -45,11 +40,7 @@ struct SchemaKeywordBuilder {
     func error(_ keyword: String, _ message: String, code: JSONSchemaError.Code = .invalidKeyword)
         -> JSONSchemaError
     {
-        JSONSchemaError(code: code, pointer: JSONPointer.append(describedPointer, keyword), message: message)
-    }
-
-    private var describedPointer: String {
-        location.document == 0 ? location.pointer : "\(base)#\(location.pointer)"
+        JSONSchemaError(code: code, pointer: JSONPointer.append(describedLocation, keyword), message: message)
     }
 
     /// The subschema at `keyword` (followed by `tokens`), compiled later by the work list.
