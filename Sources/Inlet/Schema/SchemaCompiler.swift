@@ -12,7 +12,7 @@ struct SchemaCompiler {
     private var vocabularies: [Int: SchemaVocabularies] = [:]
 
     /// The base URI of a schema without `$id`; relative references resolve against it.
-    static let defaultBase = SchemaURI("inlet:///schema.json")!
+    static let defaultBase = SchemaURI(scheme: "inlet", authority: "", path: "/schema.json", query: nil, fragment: nil)
 
     init(root: JSONValue, resources: [JSONValue], limits: JSONSchema.Limits) throws(JSONSchemaError) {
         self.limits = limits
@@ -155,7 +155,8 @@ struct SchemaCompiler {
             guard case .string(let text) = dialect, let uri = SchemaURI(text), uri.scheme != nil else {
                 throw error("$schema must be an absolute URI", at: root)
             }
-            let name = uri.withoutFragment.description
+            var name = uri.withoutFragment.description
+            if name == "http://json-schema.org/draft/2020-12/schema" { name = MetaSchemas.dialect }  // a common slip
             if name != MetaSchemas.dialect {
                 guard !name.hasPrefix("http://json-schema.org/"), let location = try resourceLocation(name),
                     let metaSchema = index.value(at: location)

@@ -119,6 +119,10 @@ struct SchemaDocumentIndex {
                 throw error("$id must not contain a non-empty fragment", at: location)
             }
             base = base.resolving(reference).withoutFragment
+            if let existing = resources[base.description], existing != location, existing.document == location.document
+            {
+                throw error("$id \"\(base)\" identifies two different subschemas", at: location)
+            }
             resources[base.description] = location
         }
         if resource < 0 || object["$id"] != nil {

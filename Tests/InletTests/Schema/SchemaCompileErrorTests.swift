@@ -35,6 +35,7 @@ import Testing
         (#"{"$schema": "http://json-schema.org/draft-07/schema#"}"#, .unsupportedDialect, ""),
         (#"{"$schema": "https://example.com/unknown-dialect"}"#, .unsupportedDialect, ""),
         ("42", .invalidKeyword, ""),
+        (#"{"$defs": {"a": {"$id": "x.json"}, "b": {"$id": "x.json"}}}"#, .invalidKeyword, "/$defs/b"),
     ])
     func rejectsInvalidSchemaWithPointer(text: String, code: JSONSchemaError.Code, pointer: String) throws {
         let error = try #require(try compileError(text))
