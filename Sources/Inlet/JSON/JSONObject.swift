@@ -6,7 +6,7 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
 
     public private(set) var keys: [String]
     public private(set) var values: [JSONValue]
-    private var index: [String: Int]
+    private var index: [JSONKey: Int]
 
     public init() {
         keys = []
@@ -25,25 +25,25 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
     public subscript(position: Int) -> Member { (keys[position], values[position]) }
 
     public subscript(key: String) -> JSONValue? {
-        get { index[key].map { values[$0] } }
+        get { index[JSONKey(key)].map { values[$0] } }
         set {
-            if let position = index[key] {
+            if let position = index[JSONKey(key)] {
                 if let newValue {
                     values[position] = newValue
                 } else {
                     keys.remove(at: position)
                     values.remove(at: position)
-                    index = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
+                    index = Dictionary(uniqueKeysWithValues: keys.enumerated().map { (JSONKey($1), $0) })
                 }
             } else if let newValue {
-                index[key] = keys.count
+                index[JSONKey(key)] = keys.count
                 keys.append(key)
                 values.append(newValue)
             }
         }
     }
 
-    public func contains(key: String) -> Bool { index[key] != nil }
+    public func contains(key: String) -> Bool { index[JSONKey(key)] != nil }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.count == rhs.count else { return false }
@@ -58,11 +58,25 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
         var combined = 0
         for (key, value) in self {
             var memberHasher = Hasher()
-            memberHasher.combine(key)
+            memberHasher.combine(JSONKey(key))
             memberHasher.combine(value)
             combined ^= memberHasher.finalize()
         }
         hasher.combine(count)
         hasher.combine(combined)
+    }
+}
+
+/// A string compared the way JSON compares strings: by code points (here, UTF-8 bytes), not by Swift's
+/// canonical equivalence, so `"é"` and `"e\u{301}"` are different keys.
+struct JSONKey: Hashable {
+    let string: String
+    init(_ string: String) { self.string = string }
+
+    static func == (lhs: JSONKey, rhs: JSONKey) -> Bool { lhs.string.utf8.elementsEqual(rhs.string.utf8) }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(string.utf8.count)
+        for byte in string.utf8 { hasher.combine(byte) }
     }
 }

@@ -74,3 +74,15 @@ import Testing
         #expect(throws: Never.self) { try JSONValue(parsing: fine) }
     }
 }
+
+@Suite struct JSONStringEqualityTests {
+    @Test func stringsAndKeysCompareByCodePointsNotCanonicalEquivalence() throws {
+        let composed = "\u{E9}"
+        let decomposed = "e\u{301}"
+        #expect(JSONValue.string(composed) != JSONValue.string(decomposed))
+        let object = try JSONValue(parsing: "{\"\(composed)\": 1, \"\(decomposed)\": 2}")
+        #expect(object.objectValue?.count == 2)
+        #expect(object[composed] == 1)
+        #expect(object[decomposed] == 2)
+    }
+}
