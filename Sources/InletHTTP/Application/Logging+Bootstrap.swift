@@ -1,0 +1,41 @@
+import Foundation
+import Logging
+
+extension LoggingSystem {
+    /// Text (the default, for terminals) or one JSON object per line (`INLET_LOG_FORMAT=json`), on stderr.
+    public static func bootstrap(format: String, level: Logger.Level) {
+        bootstrap { label in
+            var handler: any LogHandler =
+                format == "json" ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+/// Writes each log record as one JSON line: time, level, label, message and metadata.
+public struct JSONLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level = .info
+    let label: String
+
+    public init(label: String) { self.label = label }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var fields: [String: String] = [:]
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { fields[key] = "\(value)" }
+        var object: [String: Any] = [
+            "time": Timestamp.string(Date(), fractional: true), "level": event.level.rawValue, "label": label,
+            "message": "\(event.message)",
+        ]
+        for (key, value) in fields { object[key] = value }
+        guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        data.append(0x0A)
+        FileHandle.standardError.write(data)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Inlet
+import Logging
+
+/// Everything `inlet-server` reads from its environment. See the README's configuration table.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var databaseURL: String
+    public var databasePoolSize: Int
+    public var databaseAcquireTimeoutMilliseconds: Int
+    /// `INLET_SECRET_KEY`: seals signing secrets at rest (AES-GCM). Several comma-separated keys: the first seals.
+    public var secretKey: String
+    /// `INLET_ADMIN_TOKEN`: accepted as an admin key when set (bootstrapping, automation).
+    public var adminToken: String?
+    public var maxBodyBytes: Int
+    public var allowPrivateTargets: Bool
+    /// Job kinds beyond `http` and `noop` that workers of this deployment handle.
+    public var customJobKinds: Set<String>
+    public var logLevel: Logger.Level
+    public var logFormat: String
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, databaseURL: String, databasePoolSize: Int = 16,
+        databaseAcquireTimeoutMilliseconds: Int = 2000, secretKey: String, adminToken: String? = nil,
+        maxBodyBytes: Int = 1 << 20, allowPrivateTargets: Bool = false, customJobKinds: Set<String> = [],
+        logLevel: Logger.Level = .info, logFormat: String = "text"
+    ) {
+        self.host = host
+        self.port = port
+        self.databaseURL = databaseURL
+        self.databasePoolSize = databasePoolSize
+        self.databaseAcquireTimeoutMilliseconds = databaseAcquireTimeoutMilliseconds
+        self.secretKey = secretKey
+        self.adminToken = adminToken
+        self.maxBodyBytes = maxBodyBytes
+        self.allowPrivateTargets = allowPrivateTargets
+        self.customJobKinds = customJobKinds
+        self.logLevel = logLevel
+        self.logFormat = logFormat
+    }
+
+    /// Reads the configuration; a bad value throws an error naming the variable.
+    public init(environment: [String: String]) throws(ConfigurationError) {
+        let reader = EnvironmentReader(environment)
+        self.init(
+            host: reader.string("INLET_HOST") ?? "127.0.0.1",
+            port: try reader.integer("INLET_PORT", default: 8080, range: 0...65535),
+            databaseURL: try reader.required("DATABASE_URL", hint: "e.g. postgres://user@localhost:5432/inlet"),
+            databasePoolSize: try reader.integer("INLET_DATABASE_POOL_SIZE", default: 16, range: 1...500),
+            databaseAcquireTimeoutMilliseconds: try reader.integer(
+                "INLET_DATABASE_ACQUIRE_TIMEOUT_MS", default: 2000, range: 10...60_000),
+            secretKey: try reader.required(
+                "INLET_SECRET_KEY", hint: "32 bytes as 64 hex characters or base64 (openssl rand -hex 32)"),
+            adminToken: reader.string("INLET_ADMIN_TOKEN"),
+            maxBodyBytes: try reader.integer("INLET_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20)),
+            allowPrivateTargets: try reader.boolean("INLET_ALLOW_PRIVATE_TARGETS", default: false),
+            customJobKinds: Set(
+                (reader.string("INLET_CUSTOM_JOB_KINDS") ?? "").split(separator: ",").map {
+                    $0.trimmingCharacters(in: .whitespaces)
+                }.filter { !$0.isEmpty }),
+            logLevel: Logger.Level(
+                rawValue: try reader.choice(
+                    "INLET_LOG_LEVEL", default: "info",
+                    allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"]))!,
+            logFormat: try reader.choice("INLET_LOG_FORMAT", default: "text", allowed: ["text", "json"]))
+        if let adminToken, adminToken.utf8.count < 32 {
+            throw ConfigurationError(variable: "INLET_ADMIN_TOKEN", message: "must be at least 32 characters")
+        }
+        for kind in customJobKinds where !JobKind.isValidName(kind) {
+            throw ConfigurationError(variable: "INLET_CUSTOM_JOB_KINDS", message: "\"\(kind)\" is not a valid job kind name")
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Hummingbird
+import Inlet
+import InletStore
+import Logging
+import Postgres
+
+/// Builds the HTTP application: the pool, repositories, router and services. `inlet-server serve` runs it, and
+/// tests call the same function.
+public func buildApplication(
+    configuration: ServerConfiguration, logger: Logger = Logger(label: "inlet.server")
+) async throws -> some ApplicationProtocol {
+    let pool = try makePool(configuration, logger: logger)
+    let secrets = try SecretBox(configuration: configuration.secretKey)
+    let migrator = Migrator(migrations: try Migration.load(from: Migration.defaultDirectory()), logger: logger)
+    let router = buildRouter(
+        services: Services(pool: pool, secrets: secrets, projects: ProjectRepository(pool: pool), configuration: configuration),
+        migrator: migrator)
+    var application = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "inlet"),
+        logger: logger)
+    application.addServices(pool)
+    return application
+}
+
+/// The connection pool of a server, from its configuration.
+public func makePool(_ configuration: ServerConfiguration, logger: Logger) throws -> PostgresPool {
+    let database = try PostgresConfiguration(url: configuration.databaseURL, applicationName: "inlet-server")
+    return PostgresPool(
+        configuration: database,
+        poolConfiguration: PostgresPoolConfiguration(
+            maxConnections: configuration.databasePoolSize,
+            acquireTimeout: .milliseconds(configuration.databaseAcquireTimeoutMilliseconds)),
+        logger: logger)
+}
+
+func buildRouter(services: Services, migrator: Migrator) -> Router<InletRequestContext> {
+    let router = Router(context: InletRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: RequestLogMiddleware())
+    HealthController(pool: services.pool, migrator: migrator).addRoutes(to: router)
+    let v1 = router.group("v1")
+        .add(middleware: AuthMiddleware(projects: services.projects, adminToken: services.configuration.adminToken))
+        .group(context: AuthenticatedContext.self)
+    EventSourceController(services: services).addRoutes(to: v1)
+    SubscriptionController(services: services).addRoutes(to: v1)
+    JobController(services: services).addRoutes(to: v1)
+    ProjectController(services: services).addRoutes(to: v1)
+    return router
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Hummingbird
+import Inlet
+import NIOCore
+
+/// Reads and parses a JSON request body: 415 for another content type, 413 over the limit, 400 when malformed.
+enum JSONRequestBody {
+    static func read(_ request: Request, limit: Int) async throws -> (value: JSONValue, bytes: ByteBuffer) {
+        if let contentType = request.headers[.contentType] {
+            let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard mediaType == "application/json" || mediaType?.hasSuffix("+json") == true else {
+                throw APIError(.unsupportedMediaType, code: "unsupported_media_type", "the request body must be application/json")
+            }
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw APIError(.contentTooLarge, code: "payload_too_large", "the request body is larger than \(limit) bytes")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw APIError(.contentTooLarge, code: "payload_too_large", "the request body is larger than \(limit) bytes")
+        }
+        guard buffer.readableBytes > 0 else { throw APIError.badRequest("the request body is empty; send a JSON object") }
+        do {
+            let value = try buffer.withUnsafeReadableBytes { bytes in
+                try JSONValue(parsing: bytes, limits: JSONParseLimits(maxDepth: 64, maxBytes: limit))
+            }
+            return (value, buffer)
+        } catch let error as JSONParseError {
+            throw APIError(.badRequest, code: error.code.rawValue, "malformed JSON: \(error.description)")
+        }
+    }
+
+    /// Reads a body that must be a JSON object.
+    static func object(_ request: Request, limit: Int) async throws -> JSONObject {
+        let (value, _) = try await read(request, limit: limit)
+        guard let object = value.objectValue else {
+            throw APIError(.unprocessableContent, code: "validation_failed", "the request body must be a JSON object")
+        }
+        return object
+    }
+}

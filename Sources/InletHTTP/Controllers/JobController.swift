@@ -1,0 +1,104 @@
+import Foundation
+import Hummingbird
+import Inlet
+import InletStore
+
+/// `/v1/jobs`: the targets subscriptions point at.
+struct JobController {
+    let services: Services
+
+    func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
+        group.get("jobs", use: list)
+        group.post("jobs", use: create)
+        group.get("jobs/{id}", use: get)
+        group.patch("jobs/{id}", use: update)
+        group.delete("jobs/{id}", use: delete)
+    }
+
+    func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let projectID = try await services.projectID(for: context, request: request)
+        let page = try await services.jobs(projectID).list(try QueryParameters.page(request))
+        return JSONResponse.page(page.items.map(\.json), hasMore: page.hasMore, lastID: page.items.last?.id.lowercasedString, request: request)
+    }
+
+    func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        var reader = ObjectReader(try await JSONRequestBody.object(request, limit: services.configuration.maxBodyBytes))
+        let requestedProject = reader.uuid("project_id")
+        let name = reader.string("name", required: true)
+        if let name, !EventSource.isValidName(name) { reader.issue("name", EventSourceInput.nameRule) }
+        let kindName = reader.string("kind", required: true)
+        let config = reader.object("config")
+        let maxAttempts = reader.integer("max_attempts", range: Job.maxAttemptsRange)
+        let enabled = reader.bool("enabled")
+        reader.rejectUnknownFields()
+        try reader.finish()
+        let kind = try validateKind(kindName!)
+        let normalizedConfig = try validateConfig(config ?? [:], kind: kind)
+        let projectID = try await services.projectID(for: context, requested: requestedProject)
+        let draft = JobDraft(
+            name: name!, kind: kind, config: normalizedConfig, maxAttempts: maxAttempts ?? Job.defaultMaxAttempts,
+            enabled: enabled ?? true)
+        let (job, secret) = try await services.jobs(projectID).create(draft)
+        return JSONResponse.make(job.json.adding("signing_secret", .string(secret.unredactedText)), status: .created)
+    }
+
+    func get(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let projectID = try await services.projectID(for: context, request: request)
+        return JSONResponse.make(try await services.jobs(projectID).get(try context.parameters.id("id", "job")).json)
+    }
+
+    func update(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let projectID = try await services.projectID(for: context, request: request)
+        let id = try context.parameters.id("id", "job")
+        var reader = ObjectReader(try await JSONRequestBody.object(request, limit: services.configuration.maxBodyBytes))
+        var patch = JobPatch()
+        if reader.raw("project_id") != nil { reader.issue("project_id", "cannot be changed; pass project_id in the query") }
+        if reader.raw("kind") != nil { reader.issue("kind", "cannot be changed; create a new job instead") }
+        if case .set(let name?) = reader.patchString("name", nullable: false) {
+            if EventSource.isValidName(name) { patch.name = .set(name) } else { reader.issue("name", EventSourceInput.nameRule) }
+        }
+        if let config = reader.object("config") { patch.config = .set(config) }
+        if let maxAttempts = reader.integer("max_attempts", range: Job.maxAttemptsRange) { patch.maxAttempts = .set(maxAttempts) }
+        if let enabled = reader.bool("enabled") { patch.enabled = .set(enabled) }
+        reader.rejectUnknownFields()
+        try reader.finish()
+        let controller = self
+        let newConfig = patch.config
+        let job = try await services.jobs(projectID).update(id, patch) { merged in
+            if case .set(let config) = newConfig {
+                _ = try controller.validateConfig(config, kind: merged.kind)
+            }
+        }
+        return JSONResponse.make(job.json)
+    }
+
+    func delete(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let projectID = try await services.projectID(for: context, request: request)
+        try await services.jobs(projectID).delete(try context.parameters.id("id", "job"))
+        return JSONResponse.noContent()
+    }
+
+    private func validateKind(_ name: String) throws(ValidationError) -> JobKind {
+        let kind = JobKind(rawValue: name)
+        guard kind == .http || kind == .noop || services.configuration.customJobKinds.contains(name) else {
+            let known = (["http", "noop"] + services.configuration.customJobKinds.sorted()).joined(separator: ", ")
+            throw ValidationError(path: "/kind", "unknown job kind; this deployment runs \(known)")
+        }
+        return kind
+    }
+
+    /// Validates a config for `kind` and returns it with defaults filled in.
+    func validateConfig(_ config: JSONValue, kind: JobKind) throws(ValidationError) -> JSONValue {
+        switch kind {
+        case .http:
+            return try HTTPJobConfiguration(config: config, allowPrivateTargets: services.configuration.allowPrivateTargets).json
+        case .noop:
+            guard config.objectValue?.isEmpty ?? false else {
+                throw ValidationError(path: "/config", "a noop job takes no config; send {} or leave it out")
+            }
+            return config
+        default:
+            return config  // custom kinds validate their own config in the worker
+        }
+    }
+}

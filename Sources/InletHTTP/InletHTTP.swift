@@ -1,1 +1,0 @@
-// The Hummingbird application: built in buildApplication(configuration:).

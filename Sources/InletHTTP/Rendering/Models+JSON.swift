@@ -1,0 +1,90 @@
+import Foundation
+import Inlet
+
+/// RFC 3339 UTC timestamps: `2026-11-26T15:37:07Z`, or with milliseconds when `fractional`.
+enum Timestamp {
+    static func string(_ date: Date, fractional: Bool = false) -> String {
+        let interval = date.timeIntervalSince1970
+        var seconds = time_t(interval.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let base = String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        guard fractional else { return base + "Z" }
+        let milliseconds = min(999, Int(((interval - interval.rounded(.down)) * 1000).rounded(.down)))
+        return base + String(format: ".%03dZ", milliseconds)
+    }
+}
+
+extension JSONValue {
+    static func string(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+    static func id(_ value: UUID) -> JSONValue { .string(value.lowercasedString) }
+    static func timestamp(_ value: Date) -> JSONValue { .string(Timestamp.string(value)) }
+}
+
+extension EventSource {
+    /// The seed's fields in the seed's order, then Inlet's signature extensions.
+    var json: JSONValue {
+        .object(
+            JSONObject([
+                ("id", .id(id)), ("project_id", .id(projectID)), ("name", .string(name)),
+                ("description", .string(description)), ("schema", schema), ("enabled", .bool(enabled)),
+                ("signature_header", .string(signatureHeader)),
+                ("signature_algorithm", .string(signatureAlgorithm.rawValue)),
+                ("created_at", .timestamp(createdAt)), ("updated_at", .timestamp(updatedAt)),
+                ("signature_scheme", .string(signatureScheme?.rawValue)),
+                ("signature_encoding", .string(signatureEncoding.rawValue)),
+                ("idempotency_header", .string(idempotencyHeader)),
+            ]))
+    }
+}
+
+extension Subscription {
+    /// Exactly the seed's fields.
+    var json: JSONValue {
+        .object(
+            JSONObject([
+                ("id", .id(id)), ("source_id", .id(sourceID)), ("target_type", .string(targetType)),
+                ("target_id", .id(targetID)), ("filter_expr", filterExpression), ("enabled", .bool(enabled)),
+                ("created_at", .timestamp(createdAt)),
+            ]))
+    }
+}
+
+extension Job {
+    var json: JSONValue {
+        .object(
+            JSONObject([
+                ("id", .id(id)), ("project_id", .id(projectID)), ("name", .string(name)), ("kind", .string(kind.rawValue)),
+                ("config", config), ("max_attempts", .int(Int64(maxAttempts))), ("enabled", .bool(enabled)),
+                ("created_at", .timestamp(createdAt)), ("updated_at", .timestamp(updatedAt)),
+            ]))
+    }
+}
+
+extension Project {
+    var json: JSONValue {
+        .object(JSONObject([("id", .id(id)), ("name", .string(name)), ("created_at", .timestamp(createdAt))]))
+    }
+}
+
+extension APIKey {
+    var json: JSONValue {
+        .object(
+            JSONObject([
+                ("id", .id(id)), ("project_id", projectID.map(JSONValue.id) ?? .null), ("name", .string(name)),
+                ("admin", .bool(isAdmin)), ("token_prefix", .string(tokenPrefix)), ("created_at", .timestamp(createdAt)),
+                ("last_used_at", lastUsedAt.map(JSONValue.timestamp) ?? .null),
+            ]))
+    }
+}
+
+extension JSONValue {
+    /// Adds a member to an object value (used to reveal a secret once).
+    func adding(_ key: String, _ value: JSONValue) -> JSONValue {
+        guard var object = objectValue else { return self }
+        object[key] = value
+        return .object(object)
+    }
+}

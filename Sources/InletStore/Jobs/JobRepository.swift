@@ -1,0 +1,130 @@
+import Foundation
+import Inlet
+import Postgres
+
+/// What a client gives to create a job (validated by the API layer).
+public struct JobDraft: Sendable {
+    public var name: String
+    public var kind: JobKind
+    public var config: JSONValue
+    public var maxAttempts: Int
+    public var enabled: Bool
+
+    public init(name: String, kind: JobKind, config: JSONValue, maxAttempts: Int = Job.defaultMaxAttempts, enabled: Bool = true) {
+        self.name = name
+        self.kind = kind
+        self.config = config
+        self.maxAttempts = maxAttempts
+        self.enabled = enabled
+    }
+}
+
+/// A PATCH of a job.
+public struct JobPatch: Sendable {
+    public var name: Patch<String> = .keep
+    public var config: Patch<JSONValue> = .keep
+    public var maxAttempts: Patch<Int> = .keep
+    public var enabled: Patch<Bool> = .keep
+    public init() {}
+}
+
+/// Jobs of one project. A value of this type cannot read or change another project's rows.
+public struct JobRepository: Sendable {
+    public let projectID: UUID
+    let pool: PostgresPool
+    let secrets: SecretBox
+
+    public init(projectID: UUID, pool: PostgresPool, secrets: SecretBox) {
+        self.projectID = projectID
+        self.pool = pool
+        self.secrets = secrets
+    }
+
+    static let columns = "id, project_id, name, kind, config, max_attempts, enabled, created_at, updated_at"
+    static let conflicts = [
+        "jobs_project_id_name_key": "a job with this name already exists in the project",
+        "jobs_project_id_fkey": "project not found",
+        "subscriptions_project_id_target_id_fkey": "the job is the target of subscriptions; delete them first",
+    ]
+
+    /// The context job secrets are sealed under; the worker opens them with the same.
+    public static func secretContext(_ id: UUID) -> String { "job:" + id.lowercasedString }
+
+    /// Creates a job with a fresh Standard Webhooks signing secret, returned only here.
+    public func create(_ draft: JobDraft) async throws -> (job: Job, signingSecret: SigningSecret) {
+        let id = UUID.v7()
+        let secret = SigningSecret.generate(for: .standardWebhooks)
+        let sealed = Data(try secrets.seal(secret, context: Self.secretContext(id)))
+        let rows = try await translatingErrors(conflicts: Self.conflicts) {
+            try await pool.query(
+                """
+                INSERT INTO jobs (id, project_id, name, kind, config, max_attempts, enabled, signing_secret)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING \(Self.columns)
+                """,
+                [id, projectID, draft.name, draft.kind.rawValue, draft.config.postgres, draft.maxAttempts, draft.enabled, sealed])
+        }
+        return (try Self.job(rows[0]), secret)
+    }
+
+    public func get(_ id: UUID) async throws -> Job {
+        let rows = try await pool.query("SELECT \(Self.columns) FROM jobs WHERE project_id = $1 AND id = $2", [projectID, id])
+        guard let row = rows.first else { throw StoreError.notFound("job") }
+        return try Self.job(row)
+    }
+
+    public func list(_ page: Page) async throws -> PageResult<Job> {
+        let rows = try await pool.query(
+            """
+            SELECT \(Self.columns) FROM jobs
+            WHERE project_id = $1 AND ($2::uuid IS NULL OR id < $2) ORDER BY id DESC LIMIT $3
+            """, [projectID, page.after, page.limit + 1])
+        return PageResult(fetched: try rows.map(Self.job), limit: page.limit)
+    }
+
+    /// Applies a merge patch; `validate` sees the merged job and throws to refuse it.
+    public func update(_ id: UUID, _ patch: JobPatch, validate: @Sendable (Job) throws -> Void = { _ in }) async throws -> Job {
+        try await translatingErrors(conflicts: Self.conflicts) {
+            try await pool.withTransaction { connection in
+                let current = try await connection.query(
+                    "SELECT \(Self.columns) FROM jobs WHERE project_id = $1 AND id = $2 FOR UPDATE", [projectID, id])
+                guard let row = current.first else { throw StoreError.notFound("job") }
+                var job = try Self.job(row)
+                job.name = patch.name.applied(to: job.name)
+                job.config = patch.config.applied(to: job.config)
+                job.maxAttempts = patch.maxAttempts.applied(to: job.maxAttempts)
+                job.enabled = patch.enabled.applied(to: job.enabled)
+                try validate(job)
+                // Subscriptions of this job feed dispatch caches keyed by source version.
+                let rows = try await connection.query(
+                    """
+                    WITH updated AS (
+                        UPDATE jobs SET name = $3, config = $4, max_attempts = $5, enabled = $6, updated_at = now()
+                        WHERE project_id = $1 AND id = $2 RETURNING \(Self.columns)
+                    ), bumped AS (
+                        UPDATE event_sources SET version = version + 1
+                        WHERE project_id = $1 AND id IN (SELECT source_id FROM subscriptions WHERE project_id = $1 AND target_id = $2)
+                    )
+                    SELECT * FROM updated
+                    """, [projectID, id, job.name, job.config.postgres, job.maxAttempts, job.enabled])
+                return try Self.job(rows[0])
+            }
+        }
+    }
+
+    /// Deletes a job; refused with a conflict while subscriptions target it.
+    public func delete(_ id: UUID) async throws {
+        let rows = try await translatingErrors(conflicts: Self.conflicts) {
+            try await pool.query("DELETE FROM jobs WHERE project_id = $1 AND id = $2", [projectID, id])
+        }
+        guard rows.affectedRows == 1 else { throw StoreError.notFound("job") }
+    }
+
+    static func job(_ row: PostgresRow) throws -> Job {
+        Job(
+            id: try row.decode(UUID.self, at: 0), projectID: try row.decode(UUID.self, at: 1),
+            name: try row.decode(String.self, at: 2), kind: JobKind(rawValue: try row.decode(String.self, at: 3)),
+            config: try row.decodeJSON(at: 4), maxAttempts: try row.decode(Int.self, at: 5),
+            enabled: try row.decode(Bool.self, at: 6), createdAt: try row.decode(Date.self, at: 7),
+            updatedAt: try row.decode(Date.self, at: 8))
+    }
+}

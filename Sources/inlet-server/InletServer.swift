@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import Inlet
+import InletHTTP
+import InletStore
+import Logging
+import Postgres
+
+@main
+struct InletServer: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inlet-server",
+        abstract: "Inlet's HTTP API server and administration commands.",
+        subcommands: [Serve.self, Migrate.self, Admin.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Reads the server configuration from the environment, exiting with a one-line message when it is invalid.
+func loadConfiguration() throws -> ServerConfiguration {
+    do {
+        let configuration = try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
+        LoggingSystem.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
+        return configuration
+    } catch {
+        throw ValidationError("configuration: \(error)")
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP API (the default).")
+
+    func run() async throws {
+        let configuration = try loadConfiguration()
+        let logger = Logger(label: "inlet.server")
+        let application = try await buildApplication(configuration: configuration, logger: logger)
+        try await application.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.")
+
+    func run() async throws {
+        let configuration = try loadConfiguration()
+        let logger = Logger(label: "inlet.migrate")
+        let pool = try makePool(configuration, logger: logger)
+        do {
+            let migrator = Migrator(migrations: try Migration.load(from: Migration.defaultDirectory()), logger: logger)
+            let applied = try await migrator.migrate(pool)
+            print(applied.isEmpty ? "migrations: up to date" : "migrations: applied \(applied.map(String.init).joined(separator: ", "))")
+            await pool.shutdown()
+        } catch {
+            await pool.shutdown()
+            throw error
+        }
+    }
+}
+
+struct Admin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage projects and API keys directly in the database.",
+        subcommands: [CreateProject.self, CreateKey.self, ListProjects.self])
+
+    /// Runs `body` with a project repository on a short-lived pool.
+    static func withProjects<T: Sendable>(_ body: (ProjectRepository) async throws -> T) async throws -> T {
+        let configuration = try loadConfiguration()
+        let pool = try makePool(configuration, logger: Logger(label: "inlet.admin"))
+        do {
+            let result = try await body(ProjectRepository(pool: pool))
+            await pool.shutdown()
+            return result
+        } catch {
+            await pool.shutdown()
+            throw error
+        }
+    }
+}
+
+struct CreateProject: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create-project", abstract: "Create a project and print its id and a project key.")
+
+    @Option(help: "The project's name.") var name: String
+
+    func run() async throws {
+        try await Admin.withProjects { projects in
+            let project = try await projects.create(name: name)
+            let (_, token) = try await projects.createKey(projectID: project.id, name: "created by inlet-server admin")
+            print("project_id=\(project.id.lowercasedString)")
+            print("api_key=\(token.unredactedText)")
+        }
+    }
+}
+
+struct CreateKey: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create-key", abstract: "Issue an API key for a project, or an admin key.")
+
+    @Flag(help: "Issue an admin key (acts on every project).") var admin = false
+    @Option(help: "The project the key acts on.") var project: String?
+    @Option(help: "A name to recognise the key by.") var name = ""
+
+    func validate() throws {
+        guard admin != (project != nil) else { throw ValidationError("pass exactly one of --admin or --project ID") }
+        if let project, UUID(uuidString: project) == nil { throw ValidationError("--project must be a project id (UUID)") }
+    }
+
+    func run() async throws {
+        try await Admin.withProjects { projects in
+            let (key, token) = try await projects.createKey(projectID: project.flatMap(UUID.init(uuidString:)), name: name)
+            print("key_id=\(key.id.lowercasedString)")
+            print("api_key=\(token.unredactedText)")
+        }
+    }
+}
+
+struct ListProjects: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list-projects", abstract: "List projects.")
+
+    func run() async throws {
+        try await Admin.withProjects { projects in
+            var page = Page(limit: Page.maximumLimit)
+            while true {
+                let result = try await projects.list(page)
+                for project in result.items { print("\(project.id.lowercasedString)\t\(project.name)") }
+                guard result.hasMore, let last = result.items.last else { break }
+                page.after = last.id
+            }
+        }
+    }
+}

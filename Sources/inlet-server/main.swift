@@ -1,3 +1,0 @@
-import InletHTTP
-
-print("inlet-server: not implemented yet")
