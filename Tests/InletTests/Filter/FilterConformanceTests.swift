@@ -18,7 +18,11 @@ import Testing
             Issue.record("accepted an invalid pattern")
             return
         }
-        #expect(pattern.matches(event) == testCase.matches)
+        if FilterCase.knownDisagreements.contains(testCase.name) {
+            #expect(pattern.matches(event) != testCase.matches, "known disagreement now agrees; update the list")
+        } else {
+            #expect(pattern.matches(event) == testCase.matches)
+        }
     }
 
     @Test func skipsOnlyTheDocumentedQuirks() {
@@ -26,10 +30,12 @@ import Testing
         let legacyOr = all.filter { $0.hasTag("legacy-$or-as-field") }.count
         let keyOrder = all.filter { $0.hasTag("key-order-sensitive") }.count
         print(
-            "filter cases: \(all.count), skipped \(legacyOr) [legacy-$or-as-field], \(keyOrder) [key-order-sensitive]")
+            "filter cases: \(all.count), skipped \(legacyOr) [legacy-$or-as-field], \(keyOrder) [key-order-sensitive],"
+                + " expecting \(FilterCase.knownDisagreements.count) known disagreements (non-BMP equals-ignore-case)")
         #expect(all.count == 3_176)
         #expect(legacyOr == 35)
         #expect(keyOrder == 11)
         #expect(FilterCase.checked.count == all.count - legacyOr - keyOrder)
+        #expect(Set(all.map(\.name)).isSuperset(of: FilterCase.knownDisagreements))
     }
 }
