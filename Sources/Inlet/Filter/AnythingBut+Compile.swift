@@ -73,6 +73,10 @@ extension AnythingBut {
     private static func form(_ name: String, _ argument: JSONValue, at pointer: String) throws(FilterPatternError)
         -> (value: AnythingBut, count: Int)
     {
+        guard ["prefix", "suffix", "equals-ignore-case", "wildcard"].contains(name) else {
+            throw FilterPatternError(
+                "anything-but supports prefix, suffix, equals-ignore-case and wildcard, not \"\(name)\"", at: pointer)
+        }
         let texts: [String]
         switch argument {
         case .string(let text):
