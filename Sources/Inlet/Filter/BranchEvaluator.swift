@@ -1,0 +1,95 @@
+/// Evaluates the branches of a program against one flattened event.
+struct BranchEvaluator {
+    let event: FlattenedEvent
+    let fields: [FilterField]
+
+    /// Whether `branch` holds: cheap checks first, the array-consistency search only when values sit in arrays.
+    func matches(_ branch: FilterBranch) -> Bool {
+        var needsSearch = false
+        for index in branch.required {
+            let field = fields[Int(index)]
+            var found = false
+            var foundOutsideArrays = false
+            for position in event.range(of: field.pathID) where field.matches(event.leaves[position].value) {
+                found = true
+                if event.leaves[position].node == 0 {
+                    foundOutsideArrays = true
+                    break
+                }
+            }
+            guard found else { return false }
+            if !foundOutsideArrays { needsSearch = true }
+        }
+        for index in branch.absent {
+            for position in event.range(of: fields[Int(index)].pathID) {
+                if event.leaves[position].node == 0 { return false }
+                needsSearch = true
+            }
+        }
+        guard needsSearch else { return true }
+        var required: [[Int]] = []
+        required.reserveCapacity(branch.required.count)
+        for index in branch.required {
+            let field = fields[Int(index)]
+            required.append(event.range(of: field.pathID).filter { field.matches(event.leaves[$0].value) })
+        }
+        var absent: [Int] = []
+        for index in branch.absent { absent += event.range(of: fields[Int(index)].pathID) }
+        var search = ArrayConsistency(event: event)
+        return search.solve(required: required, absent: absent, node: 0, depth: 0)
+    }
+
+    /// The first condition of `branch`, in pattern order, that no event value satisfies; when each holds
+    /// alone, the failure is that they hold only in different elements of an array.
+    func failure(of branch: FilterBranch) -> FilterExplanation.Failure {
+        let ordered = (branch.required.map { ($0, true) } + branch.absent.map { ($0, false) }).sorted { $0.0 < $1.0 }
+        for (index, isRequired) in ordered {
+            let field = fields[Int(index)]
+            let values = event.range(of: field.pathID).map { event.leaves[$0].value }
+            if isRequired, !values.contains(where: field.matches) {
+                return failure(field, values: values)
+            }
+            if !isRequired, !values.isEmpty {
+                return FilterExplanation.Failure(
+                    path: field.path, patternPath: field.pointer, operator: "exists", expected: .bool(false),
+                    actual: actual(values), reason: "\(field.path) is present but the pattern requires it absent")
+            }
+        }
+        let field = fields[Int(ordered.first?.0 ?? 0)]
+        return FilterExplanation.Failure(
+            path: field.path, patternPath: field.pointer, operator: "same-array-element", expected: field.source,
+            actual: actual(event.range(of: field.pathID).map { event.leaves[$0].value }),
+            reason: "the conditions hold only in different elements of an array of objects")
+    }
+
+    private func failure(_ field: FilterField, values: [EventScalar]) -> FilterExplanation.Failure {
+        let elements = field.source.arrayValue ?? []
+        let single = field.conditions.count == 1 && !field.allowsAbsence
+        let operatorName = single ? field.conditions[0].operatorName : "any-of"
+        let expected: JSONValue
+        if single, let element = elements.first(where: { !Self.isAbsenceTest($0) }) {
+            expected = element.objectValue?.values.first ?? element
+        } else {
+            expected = field.source
+        }
+        let reason =
+            values.isEmpty
+            ? "\(field.path) is missing"
+            : "no value of \(field.path) satisfies \(operatorName) \(expected.serialized())"
+        return FilterExplanation.Failure(
+            path: field.path, patternPath: field.pointer, operator: operatorName, expected: expected,
+            actual: actual(values), reason: reason)
+    }
+
+    private static func isAbsenceTest(_ element: JSONValue) -> Bool {
+        element.objectValue?["exists"] == .bool(false)
+    }
+
+    private func actual(_ values: [EventScalar]) -> JSONValue? {
+        switch values.count {
+        case 0: nil
+        case 1: values[0].json
+        default: .array(values.map(\.json))
+        }
+    }
+}
