@@ -3,10 +3,15 @@
 /// Comparison is one Unicode scalar at a time: an event scalar matches when it equals the pattern scalar's
 /// lower-case or upper-case form. Only single-scalar mappings count (the root locale's simple mappings), so
 /// there is no full case folding: `ß` does not match `SS`, and `İ` matches only itself.
+///
+/// A pattern containing a character outside the Basic Multilingual Plane (an emoji, say) matches no string, as
+/// in the reference engine, which case-maps such characters one UTF-16 surrogate at a time and so never
+/// reproduces them. Agreeing with the reference keeps filters portable between Inlet and EventBridge.
 struct CaseInsensitiveText: Hashable, Sendable {
     let text: String
     private let lower: [Unicode.Scalar]
     private let upper: [Unicode.Scalar]
+    private let matchesNothing: Bool
 
     init(_ text: String) {
         self.text = text
@@ -18,12 +23,14 @@ struct CaseInsensitiveText: Hashable, Sendable {
         }
         self.lower = lower
         self.upper = upper
+        self.matchesNothing = text.unicodeScalars.contains { $0.value > 0xFFFF }
     }
 
     static func == (lhs: CaseInsensitiveText, rhs: CaseInsensitiveText) -> Bool { utf8Equal(lhs.text, rhs.text) }
     func hash(into hasher: inout Hasher) { hasher.combine(TextKey(text)) }
 
     func equals(_ candidate: String) -> Bool {
+        if matchesNothing { return false }
         var position = 0
         for scalar in candidate.unicodeScalars {
             guard position < lower.count, matches(scalar, at: position) else { return false }
@@ -33,6 +40,7 @@ struct CaseInsensitiveText: Hashable, Sendable {
     }
 
     func isPrefix(of candidate: String) -> Bool {
+        if matchesNothing { return false }
         var position = 0
         for scalar in candidate.unicodeScalars {
             if position == lower.count { return true }
@@ -43,6 +51,7 @@ struct CaseInsensitiveText: Hashable, Sendable {
     }
 
     func isSuffix(of candidate: String) -> Bool {
+        if matchesNothing { return false }
         var position = lower.count
         for scalar in candidate.unicodeScalars.reversed() {
             if position == 0 { return true }

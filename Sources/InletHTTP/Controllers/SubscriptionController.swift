@@ -86,5 +86,12 @@ enum FilterInput {
         if filter.serializedBytes().count > 256 * 1024 {
             throw ValidationError(path: "/filter_expr", "must be at most 256 KiB")
         }
+        do {
+            _ = try FilterPattern(filter)
+        } catch {
+            throw ValidationError(
+                "filter_expr is not a valid event pattern",
+                issues: [ValidationIssue(path: "/filter_expr" + error.path, message: error.message, keyword: "filter")])
+        }
     }
 }

@@ -8,15 +8,6 @@ struct FilterCase: Sendable, CustomTestStringConvertible {
     /// Tags marking reference-engine quirks that Inlet deliberately does not reproduce.
     static let skippedTags = ["legacy-$or-as-field", "key-order-sensitive"]
 
-    /// Cases where Inlet deliberately differs from the reference engine, which encodes a character outside the
-    /// Basic Multilingual Plane in an `equals-ignore-case` pattern as two `?` bytes (it maps UTF-16 surrogates
-    /// one at a time), so such a pattern never matches the character itself. Inlet compares the character.
-    static let knownDisagreements: Set<String> = [
-        "gen/prefix-equals-ignore-case/0070", "gen/prefix-equals-ignore-case/0072",
-        "gen/prefix-equals-ignore-case/0073", "gen/array-of-objects/0016", "gen/array-of-objects/0017",
-        "gen/array-of-objects/0020", "gen/array-of-objects/0307", "gen/$or-nested/0143", "gen/unicode/0021",
-        "gen/unicode/0022", "gen/unicode/0091", "gen/unicode/0092",
-    ]
 
     let name: String
     let pattern: JSONValue

@@ -18,11 +18,7 @@ import Testing
             Issue.record("accepted an invalid pattern")
             return
         }
-        if FilterCase.knownDisagreements.contains(testCase.name) {
-            #expect(pattern.matches(event) != testCase.matches, "known disagreement now agrees; update the list")
-        } else {
-            #expect(pattern.matches(event) == testCase.matches)
-        }
+        #expect(pattern.matches(event) == testCase.matches)
     }
 
     @Test func skipsOnlyTheDocumentedQuirks() {
@@ -30,12 +26,10 @@ import Testing
         let legacyOr = all.filter { $0.hasTag("legacy-$or-as-field") }.count
         let keyOrder = all.filter { $0.hasTag("key-order-sensitive") }.count
         print(
-            "filter cases: \(all.count), skipped \(legacyOr) [legacy-$or-as-field], \(keyOrder) [key-order-sensitive],"
-                + " expecting \(FilterCase.knownDisagreements.count) known disagreements (non-BMP equals-ignore-case)")
+            "filter cases: \(all.count), skipped \(legacyOr) [legacy-$or-as-field], \(keyOrder) [key-order-sensitive]")
         #expect(all.count == 3_176)
         #expect(legacyOr == 35)
         #expect(keyOrder == 11)
         #expect(FilterCase.checked.count == all.count - legacyOr - keyOrder)
-        #expect(Set(all.map(\.name)).isSuperset(of: FilterCase.knownDisagreements))
     }
 }
