@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Inlet
@@ -84,5 +85,14 @@ import Testing
         #expect(object.objectValue?.count == 2)
         #expect(object[composed] == 1)
         #expect(object[decomposed] == 2)
+    }
+}
+
+@Suite struct UUIDv7Tests {
+    @Test func idsOfOneProcessAreStrictlyIncreasing() {
+        let ids = (0..<10_000).map { _ in UUID.v7().lowercasedString }
+        #expect(ids == ids.sorted())
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0[$0.index($0.startIndex, offsetBy: 14)] == "7" })
     }
 }
