@@ -13,14 +13,15 @@ public func buildApplication(
     let pool = try makePool(configuration, logger: logger)
     let secrets = try SecretBox(configuration: configuration.secretKey)
     let migrator = Migrator(migrations: try Migration.load(from: Migration.defaultDirectory()), logger: logger)
+    let notifier = RunNotifier(pool: pool, logger: logger)
     let router = buildRouter(
         services: Services(pool: pool, secrets: secrets, projects: ProjectRepository(pool: pool), configuration: configuration),
-        migrator: migrator)
+        migrator: migrator, notifier: notifier)
     var application = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "inlet"),
         logger: logger)
-    application.addServices(pool)
+    application.addServices(pool, notifier)
     return application
 }
 
@@ -35,7 +36,7 @@ public func makePool(_ configuration: ServerConfiguration, logger: Logger) throw
         logger: logger)
 }
 
-func buildRouter(services: Services, migrator: Migrator) -> Router<InletRequestContext> {
+func buildRouter(services: Services, migrator: Migrator, notifier: RunNotifier) -> Router<InletRequestContext> {
     let router = Router(context: InletRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ErrorMiddleware())
@@ -48,5 +49,10 @@ func buildRouter(services: Services, migrator: Migrator) -> Router<InletRequestC
     SubscriptionController(services: services).addRoutes(to: v1)
     JobController(services: services).addRoutes(to: v1)
     ProjectController(services: services).addRoutes(to: v1)
+    let routes = SourceRouteCache(pool: services.pool)
+    DispatchController(services: services, dispatcher: Dispatcher(pool: services.pool, routes: routes, notifier: notifier))
+        .addRoutes(to: v1)
+    EventController(services: services, routes: routes, notifier: notifier).addRoutes(to: v1)
+    RunController(services: services).addRoutes(to: v1)
     return router
 }

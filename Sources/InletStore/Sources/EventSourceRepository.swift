@@ -127,6 +127,10 @@ public struct EventSourceRepository: Sendable {
 
     /// Finds a source by id (when `reference` is a UUID of this project) or by name.
     public func find(reference: String) async throws -> EventSource {
+        try await Self.findSource(pool: pool, projectID: projectID, reference: reference)
+    }
+
+    static func findSource(pool: PostgresPool, projectID: UUID, reference: String) async throws -> EventSource {
         let rows = try await pool.query(
             """
             SELECT \(Self.columns) FROM event_sources

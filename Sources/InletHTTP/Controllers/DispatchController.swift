@@ -1,0 +1,46 @@
+import Foundation
+import Hummingbird
+import Inlet
+import InletStore
+
+/// `POST /v1/events/dispatch`: the seed's dispatch endpoint.
+struct DispatchController {
+    let services: Services
+    let dispatcher: Dispatcher
+
+    func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
+        group.post("events/dispatch", use: dispatch)
+    }
+
+    func dispatch(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        var reader = ObjectReader(try await JSONRequestBody.object(request, limit: services.configuration.maxBodyBytes))
+        let requestedProject = reader.uuid("project_id")
+        let source = reader.string("source", required: true)
+        if let source, source.isEmpty || source.utf8.count > 128 { reader.issue("source", "must be a source name or id") }
+        let payload = reader.raw("payload") ?? [:]
+        var idempotencyKey = reader.string("idempotency_key")
+        if let header = request.headers[.idempotencyKey] {
+            if let idempotencyKey, idempotencyKey != header {
+                reader.issue("idempotency_key", "differs from the Idempotency-Key header; send one or make them equal")
+            }
+            idempotencyKey = header
+        }
+        if let key = idempotencyKey, key.isEmpty || key.utf8.count > 255 {
+            reader.issue("idempotency_key", "must be 1–255 bytes")
+        }
+        reader.rejectUnknownFields()
+        try reader.finish()
+        let projectID = try await services.projectID(for: context, requested: requestedProject)
+        let headers = RecordedHeaders.select(from: request.headers.map { ($0.name.canonicalName, $0.value) })
+        let result = try await dispatcher.dispatch(
+            DispatchRequest(
+                projectID: projectID, sourceReference: source!, payload: payload, idempotencyKey: idempotencyKey,
+                headers: headers, via: .api, requestID: context.requestID))
+        return JSONResponse.make(
+            .object(
+                JSONObject([
+                    ("dispatched", .int(Int64(result.dispatched))), ("source", .string(source!)),
+                    ("event_id", .id(result.eventID)), ("duplicate", .bool(result.duplicate)),
+                ])), status: .accepted)
+    }
+}

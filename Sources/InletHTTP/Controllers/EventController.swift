@@ -1,0 +1,72 @@
+import Foundation
+import Hummingbird
+import Inlet
+import InletStore
+
+/// `/v1/events`: stored events and replays.
+struct EventController {
+    let services: Services
+    let routes: SourceRouteCache
+    let notifier: RunNotifier
+
+    func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
+        group.get("events", use: list)
+        group.get("events/{id}", use: get)
+        group.post("events/{id}/replay", use: replay)
+    }
+
+    func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let projectID = try await services.projectID(for: context, request: request)
+        var sourceID: UUID?
+        if let reference = request.uri.queryParameters["source"] {
+            sourceID = try await services.sources(projectID).find(reference: String(reference)).id
+        }
+        let page = try await EventRepository(projectID: projectID, pool: services.pool).list(
+            sourceID: sourceID, page: try QueryParameters.page(request))
+        return JSONResponse.page(page.items.map(\.json), hasMore: page.hasMore, lastID: page.items.last?.id.lowercasedString, request: request)
+    }
+
+    func get(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let projectID = try await services.projectID(for: context, request: request)
+        let event = try await EventRepository(projectID: projectID, pool: services.pool).get(try context.parameters.id("id", "event"))
+        return JSONResponse.make(event.json)
+    }
+
+    /// Re-evaluates the source's current subscriptions against the stored event; `dry_run=true` only reports.
+    func replay(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let projectID = try await services.projectID(for: context, request: request)
+        let dryRun = try QueryParameters.bool(request, "dry_run") ?? false
+        let events = EventRepository(projectID: projectID, pool: services.pool)
+        let event = try await events.get(try context.parameters.id("id", "event"))
+        let route = try await routes.reload(projectID: projectID, reference: event.sourceID.lowercasedString)
+        var headers: [String: String] = [:]
+        for (name, value) in event.headers.objectValue ?? JSONObject() { headers[name] = value.stringValue }
+        let targets = route.matchingTargets(payload: event.payload, headers: headers)
+        var created = 0
+        if !dryRun, !targets.isEmpty {
+            created = try await events.addRuns(eventID: event.id, targets: targets, requestID: context.requestID)
+            notifier.runsCreated()
+        }
+        let matches: [JSONValue] = targets.map { target in
+            .object(JSONObject([("subscription_id", .id(target.subscriptionID)), ("job_id", .id(target.jobID))]))
+        }
+        return JSONResponse.make(
+            .object(
+                JSONObject([
+                    ("event_id", .id(event.id)), ("dry_run", .bool(dryRun)), ("dispatched", .int(Int64(created))),
+                    ("matches", .array(matches)),
+                ])), status: dryRun ? .ok : .accepted)
+    }
+}
+
+extension Event {
+    var json: JSONValue {
+        .object(
+            JSONObject([
+                ("id", .id(id)), ("project_id", .id(projectID)), ("source_id", .id(sourceID)),
+                ("idempotency_key", .string(idempotencyKey)), ("payload", payload), ("headers", headers),
+                ("via", .string(via)), ("verification", .string(verification)), ("request_id", .string(requestID)),
+                ("dispatched", .int(Int64(dispatched))), ("received_at", .timestamp(receivedAt)),
+            ]))
+    }
+}

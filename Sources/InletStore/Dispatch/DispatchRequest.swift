@@ -1,0 +1,42 @@
+import Foundation
+import Inlet
+
+/// One event to dispatch, however it arrived.
+public struct DispatchRequest: Sendable {
+    public enum Via: String, Sendable {
+        case api, ingest, replay
+    }
+
+    public var projectID: UUID
+    /// The source's name or id, as the client gave it.
+    public var sourceReference: String
+    public var payload: JSONValue
+    public var idempotencyKey: String?
+    /// Recorded request headers (lower-case names) that filters can match with `$headers`.
+    public var headers: [String: String]
+    public var via: Via
+    /// The signature scheme that verified an ingested request.
+    public var verification: String?
+    public var requestID: String?
+
+    public init(
+        projectID: UUID, sourceReference: String, payload: JSONValue, idempotencyKey: String? = nil,
+        headers: [String: String] = [:], via: Via = .api, verification: String? = nil, requestID: String? = nil
+    ) {
+        self.projectID = projectID
+        self.sourceReference = sourceReference
+        self.payload = payload
+        self.idempotencyKey = idempotencyKey
+        self.headers = headers
+        self.via = via
+        self.verification = verification
+        self.requestID = requestID
+    }
+}
+
+/// What dispatch did: the event (new, or the original of a duplicate) and how many runs it created.
+public struct DispatchResult: Sendable, Equatable {
+    public var eventID: UUID
+    public var dispatched: Int
+    public var duplicate: Bool
+}

@@ -1,0 +1,48 @@
+import Foundation
+import Inlet
+
+/// Everything dispatch needs about one source, compiled once and cached per server node: the source, its
+/// compiled schema, and one matcher over all its enabled subscriptions whose job is enabled.
+public struct SourceRoute: Sendable {
+    public struct Target: Sendable {
+        public let subscriptionID: UUID
+        public let jobID: UUID
+        public let maxAttempts: Int
+    }
+
+    public let source: EventSource
+    /// `nil` when the schema is `{}` (every payload is valid): no validation cost at all.
+    public let schema: JSONSchema?
+    public let targets: [Target]
+    /// Matches payloads to indexes into ``targets``.
+    let filters: CompiledFilterSet<Int>
+    /// Targets whose filter is `{}`: they match every event.
+    let unfiltered: [Int]
+
+    init(source: EventSource, subscriptions: [(Subscription, jobEnabled: Bool, maxAttempts: Int)]) throws {
+        self.source = source
+        self.schema = source.schema == [:] ? nil : try JSONSchema(source.schema)
+        var targets: [Target] = []
+        var patterns: [(id: Int, pattern: FilterPattern)] = []
+        var unfiltered: [Int] = []
+        for (subscription, jobEnabled, maxAttempts) in subscriptions where subscription.enabled && jobEnabled {
+            if subscription.filterExpression == [:] {
+                unfiltered.append(targets.count)
+            } else {
+                patterns.append((targets.count, try FilterPattern(subscription.filterExpression)))
+            }
+            targets.append(Target(subscriptionID: subscription.id, jobID: subscription.targetID, maxAttempts: maxAttempts))
+        }
+        self.targets = targets
+        self.unfiltered = unfiltered
+        self.filters = CompiledFilterSet(patterns)
+    }
+
+    /// The targets whose filters match an event, in subscription order.
+    public func matchingTargets(payload: JSONValue, headers: [String: String]) -> [Target] {
+        var indexes = unfiltered
+        if filters.count > 0 { indexes += filters.matches(payload, headers: headers) }
+        if !unfiltered.isEmpty, filters.count > 0 { indexes.sort() }
+        return indexes.map { targets[$0] }
+    }
+}

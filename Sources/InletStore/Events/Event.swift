@@ -1,0 +1,51 @@
+import Foundation
+import Inlet
+
+/// A stored event.
+public struct Event: Sendable, Equatable {
+    public var id: UUID
+    public var projectID: UUID
+    public var sourceID: UUID
+    public var idempotencyKey: String?
+    public var payload: JSONValue
+    public var headers: JSONValue
+    public var via: String
+    public var verification: String?
+    public var requestID: String?
+    public var dispatched: Int
+    public var receivedAt: Date
+}
+
+/// A stored job run, with its attempts when read one at a time.
+public struct JobRun: Sendable, Equatable {
+    public var id: UUID
+    public var projectID: UUID
+    public var eventID: UUID
+    public var jobID: UUID
+    public var subscriptionID: UUID?
+    public var status: String
+    public var attempt: Int
+    public var maxAttempts: Int
+    public var runAt: Date
+    public var lockedBy: String?
+    public var leaseUntil: Date?
+    public var lastError: String?
+    public var requestID: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var finishedAt: Date?
+    public var attempts: [RunAttempt]?
+}
+
+/// One finished attempt of a run.
+public struct RunAttempt: Sendable, Equatable {
+    public var attempt: Int
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var durationMilliseconds: Int
+    public var outcome: String
+    public var statusCode: Int?
+    public var error: String?
+    public var responseExcerpt: String?
+    public var worker: String?
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Inlet
+import Postgres
+
+/// Job runs of one project: lists, details with attempts, and the retry and cancel transitions.
+public struct RunRepository: Sendable {
+    public let projectID: UUID
+    let pool: PostgresPool
+
+    public init(projectID: UUID, pool: PostgresPool) {
+        self.projectID = projectID
+        self.pool = pool
+    }
+
+    public static let statuses = ["queued", "running", "succeeded", "dead", "cancelled"]
+
+    static let columns = """
+        id, project_id, event_id, job_id, subscription_id, status, attempt, max_attempts, run_at, locked_by, \
+        lease_until, last_error, request_id, created_at, updated_at, finished_at
+        """
+
+    public struct Filter: Sendable {
+        public var status: String?
+        public var jobID: UUID?
+        public var eventID: UUID?
+        public init(status: String? = nil, jobID: UUID? = nil, eventID: UUID? = nil) {
+            self.status = status
+            self.jobID = jobID
+            self.eventID = eventID
+        }
+    }
+
+    public func list(_ filter: Filter, page: Page) async throws -> PageResult<JobRun> {
+        let rows = try await pool.query(
+            """
+            SELECT \(Self.columns) FROM job_runs
+            WHERE project_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::uuid IS NULL OR job_id = $3)
+              AND ($4::uuid IS NULL OR event_id = $4) AND ($5::uuid IS NULL OR id < $5)
+            ORDER BY id DESC LIMIT $6
+            """, [projectID, filter.status, filter.jobID, filter.eventID, page.after, page.limit + 1])
+        return PageResult(fetched: try rows.map(Self.run), limit: page.limit)
+    }
+
+    /// A run with its attempts, oldest first.
+    public func get(_ id: UUID) async throws -> JobRun {
+        let rows = try await pool.query("SELECT \(Self.columns) FROM job_runs WHERE project_id = $1 AND id = $2", [projectID, id])
+        guard let row = rows.first else { throw StoreError.notFound("run") }
+        var run = try Self.run(row)
+        let attempts = try await pool.query(
+            """
+            SELECT attempt, started_at, finished_at, duration_ms, outcome, status_code, error, response_excerpt, worker
+            FROM run_attempts WHERE project_id = $1 AND run_id = $2 ORDER BY attempt
+            """, [projectID, id])
+        run.attempts = try attempts.map { row in
+            RunAttempt(
+                attempt: try row.decode(Int.self, at: 0), startedAt: try row.decode(Date.self, at: 1),
+                finishedAt: try row.decode(Date.self, at: 2), durationMilliseconds: try row.decode(Int.self, at: 3),
+                outcome: try row.decode(String.self, at: 4), statusCode: try row.decode(Int?.self, at: 5),
+                error: try row.decode(String?.self, at: 6), responseExcerpt: try row.decode(String?.self, at: 7),
+                worker: try row.decode(String?.self, at: 8))
+        }
+        return run
+    }
+
+    /// `dead` or `cancelled` → `queued` now, with one more attempt allowed when its attempts are spent.
+    public func retry(_ id: UUID) async throws -> JobRun {
+        try await transition(
+            id,
+            sql: """
+                UPDATE job_runs SET status = 'queued', run_at = now(), max_attempts = greatest(max_attempts, attempt + 1),
+                    finished_at = NULL, updated_at = now()
+                WHERE project_id = $1 AND id = $2 AND status IN ('dead', 'cancelled')
+                """, refusal: "only dead or cancelled runs can be retried", wakesWorkers: true)
+    }
+
+    /// `queued` → `cancelled`. A running run cannot be cancelled (its attempt is already under way).
+    public func cancel(_ id: UUID) async throws -> JobRun {
+        try await transition(
+            id,
+            sql: """
+                UPDATE job_runs SET status = 'cancelled', finished_at = now(), updated_at = now()
+                WHERE project_id = $1 AND id = $2 AND status = 'queued'
+                """, refusal: "only queued runs can be cancelled", wakesWorkers: false)
+    }
+
+    private func transition(_ id: UUID, sql: String, refusal: String, wakesWorkers: Bool) async throws -> JobRun {
+        let rows = try await pool.query(sql, [projectID, id])
+        guard rows.affectedRows == 1 else {
+            let current = try await get(id)  // 404 when missing
+            throw StoreError(.conflict, "\(refusal); this run is \(current.status)")
+        }
+        if wakesWorkers { try? await pool.query("SELECT pg_notify($1, '')", [RunNotifier.channel]) }
+        return try await get(id)
+    }
+
+    static func run(_ row: PostgresRow) throws -> JobRun {
+        JobRun(
+            id: try row.decode(UUID.self, at: 0), projectID: try row.decode(UUID.self, at: 1),
+            eventID: try row.decode(UUID.self, at: 2), jobID: try row.decode(UUID.self, at: 3),
+            subscriptionID: try row.decode(UUID?.self, at: 4), status: try row.decode(String.self, at: 5),
+            attempt: try row.decode(Int.self, at: 6), maxAttempts: try row.decode(Int.self, at: 7),
+            runAt: try row.decode(Date.self, at: 8), lockedBy: try row.decode(String?.self, at: 9),
+            leaseUntil: try row.decode(Date?.self, at: 10), lastError: try row.decode(String?.self, at: 11),
+            requestID: try row.decode(String?.self, at: 12), createdAt: try row.decode(Date.self, at: 13),
+            updatedAt: try row.decode(Date.self, at: 14), finishedAt: try row.decode(Date?.self, at: 15), attempts: nil)
+    }
+}
