@@ -111,7 +111,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "InletTestSupport"]),
-        .testTarget(name: "InletTests", dependencies: ["Inlet"]),
+        .testTarget(name: "InletTests", dependencies: ["Inlet", "InletTestSupport"]),
         .testTarget(name: "InletStoreTests", dependencies: ["InletStore", "InletTestSupport"]),
         .testTarget(
             name: "InletHTTPTests",

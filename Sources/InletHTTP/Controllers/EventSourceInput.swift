@@ -95,8 +95,16 @@ enum EventSourceInput {
                 if case .set(let value) = patch { return value }
                 return resets ? nil : stored
             }
+            let finalScheme = pick(scheme, source.signatureScheme)
+            if finalScheme == SignatureScheme.none {
+                // `none` stores default algorithm and encoding; only what this request gives counts against it.
+                func given<T>(_ patch: Patch<T?>) -> T? { if case .set(let value) = patch { return value } else { return nil } }
+                return try normalized((
+                    finalScheme, given(header), given(algorithm), given(encoding), pick(idempotencyHeader, source.idempotencyHeader)
+                ))
+            }
             return try normalized((
-                pick(scheme, source.signatureScheme), pick(header, source.signatureHeader),
+                finalScheme, pick(header, source.signatureHeader),
                 pick(algorithm, source.signatureAlgorithm), pick(encoding, source.signatureEncoding),
                 pick(idempotencyHeader, source.idempotencyHeader)
             ))

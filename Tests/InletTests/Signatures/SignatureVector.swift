@@ -1,4 +1,5 @@
 import Foundation
+import InletTestSupport
 import Testing
 
 @testable import Inlet

@@ -4,20 +4,17 @@ import Foundation
 ///
 /// `INLET_TESTDATA` overrides the location; otherwise it is found relative to this source file, so tests
 /// work from any checkout that has `shared/` beside it, as CI's does.
-enum TestData {
-    static let directory: URL = {
+public enum TestData {
+    public static let directory: URL = {
         if let override = ProcessInfo.processInfo.environment["INLET_TESTDATA"] {
             return URL(fileURLWithPath: override)
         }
-        // Tests/InletTests/Support/TestData.swift → repository root → ../shared/testdata
-        let repositoryRoot = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        return repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/testdata")
+        // The repository root → ../shared/testdata
+        return TestDatabase.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/testdata")
     }()
 
     /// The bytes of a file under the test data directory, e.g. `load("filter/cases.json")`.
-    static func load(_ relativePath: String) throws -> Data {
+    public static func load(_ relativePath: String) throws -> Data {
         try Data(contentsOf: directory.appendingPathComponent(relativePath))
     }
 }

@@ -1,0 +1,92 @@
+import Foundation
+import Hummingbird
+import Inlet
+import InletStore
+import NIOCore
+
+/// `POST /v1/ingest/{source_id}`: inbound webhooks, authenticated by the source's signature scheme instead of
+/// a bearer token. The raw body is verified, then follows the dispatch path.
+struct IngestController {
+    let services: Services
+    let dispatcher: Dispatcher
+
+    func addRoutes(to router: Router<InletRequestContext>) {
+        router.post("v1/ingest/{source_id}", use: ingest)
+    }
+
+    static let unauthorized = APIError(.unauthorized, code: "unauthorized", "signature verification failed")
+
+    func ingest(_ request: Request, context: InletRequestContext) async throws -> Response {
+        guard let text = context.parameters.get("source_id"), let sourceID = UUID(uuidString: text) else {
+            throw APIError.notFound("event source")
+        }
+        let limit = services.configuration.maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw APIError(.contentTooLarge, code: "payload_too_large", "the request body is larger than \(limit) bytes")
+        }
+        let target = try await EventSourceRepository.ingestSource(id: sourceID, pool: services.pool, secrets: services.secrets)
+        let source = target.source
+        guard let scheme = source.signatureScheme else {
+            throw APIError(
+                .forbidden, code: "ingest_not_configured",
+                "this event source accepts no webhooks until signature_scheme is set (use \"none\" to opt out)")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw APIError(.contentTooLarge, code: "payload_too_large", "the request body is larger than \(limit) bytes")
+        }
+        let rawHeaders = request.headers.map { (name: $0.name.canonicalName.lowercased(), value: $0.value) }
+        var headers: [String: String] = [:]
+        for header in rawHeaders where headers[header.name] == nil { headers[header.name] = header.value }
+
+        var idempotencyKey: String?
+        if scheme != .none {
+            let verdict: SignatureVerdict
+            do {
+                let configuration = try SignatureConfiguration(
+                    scheme: scheme, header: source.signatureHeader, algorithm: source.signatureAlgorithm,
+                    encoding: source.signatureEncoding)
+                let verifier = try SignatureVerifier(configuration: configuration, secrets: target.secrets)
+                verdict = body.withUnsafeReadableBytes { bytes in
+                    verifier.verify(body: bytes, headers: headers, now: Int64(Date().timeIntervalSince1970))
+                }
+            } catch {
+                context.logger.warning("ingest source has an unusable signature configuration", metadata: ["error": "\(error)"])
+                throw Self.unauthorized
+            }
+            guard verdict.isAccepted else {
+                context.logger.info(
+                    "ingest signature rejected",
+                    metadata: ["source_id": .string(sourceID.lowercasedString), "reason": .string(verdict.reason?.rawValue ?? "")])
+                throw Self.unauthorized
+            }
+            idempotencyKey = verdict.idempotencyKey
+        }
+        guard source.enabled else { throw APIError(.conflict, code: "conflict", "the event source is disabled") }
+        if let header = source.idempotencyHeader?.lowercased(), let value = headers[header], !value.isEmpty {
+            idempotencyKey = String(value.prefix(255))
+        }
+        let payload: JSONValue
+        do {
+            payload = try body.withUnsafeReadableBytes { bytes in
+                try JSONValue(parsing: bytes, limits: JSONParseLimits(maxDepth: 64, maxBytes: limit))
+            }
+        } catch let error as JSONParseError {
+            throw APIError(.badRequest, code: error.code.rawValue, "the webhook body is not valid JSON: \(error.description)")
+        }
+        let result = try await dispatcher.dispatch(
+            DispatchRequest(
+                projectID: source.projectID, sourceReference: source.id.lowercasedString, payload: payload,
+                idempotencyKey: idempotencyKey,
+                headers: RecordedHeaders.select(from: rawHeaders, idempotencyHeader: source.idempotencyHeader),
+                via: .ingest, verification: scheme.rawValue, requestID: context.requestID))
+        return JSONResponse.make(
+            .object(
+                JSONObject([
+                    ("event_id", .id(result.eventID)), ("dispatched", .int(Int64(result.dispatched))),
+                    ("duplicate", .bool(result.duplicate)),
+                ])), status: .accepted)
+    }
+}
