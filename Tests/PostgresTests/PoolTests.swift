@@ -57,12 +57,20 @@ import Testing
 
     @Test func cancellingATaskCancelsItsQuery() async throws {
         try await TestDatabase.makePool(.init(maxConnections: 1)).using { pool in
-            let started = ContinuousClock.now
             let task = Task { try await pool.query("SELECT pg_sleep(10)") }
-            try await Task.sleep(for: .milliseconds(300))
+            // Cancel once the statement is really running on the server.
+            try await TestDatabase.makePool(.init(maxConnections: 1)).using { observer in
+                for _ in 0..<200 {
+                    let running = try await observer.query(
+                        "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(10)' AND state = 'active'")
+                    if try running[0].decode(Int64.self, at: 0) > 0 { break }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+            }
+            let cancelled = ContinuousClock.now
             task.cancel()
             let result = await task.result
-            #expect(started.duration(to: .now) < .seconds(2))
+            #expect(cancelled.duration(to: .now) < .seconds(1))
             guard case .failure(let error) = result else {
                 Issue.record("the query was not cancelled")
                 return

@@ -12,7 +12,6 @@ public final class PostgresConnection: @unchecked Sendable {
     private let threadPool: NIOThreadPool
     /// Prepared statements of this connection, by SQL text and parameter types.
     private var statements: [StatementKey: String] = [:]
-    private let cancellation = Mutex(CancellationState.idle)
 
     /// When the connection was opened, for the pool's max-lifetime rule.
     public let openedAt: ContinuousClock.Instant
@@ -25,10 +24,6 @@ public final class PostgresConnection: @unchecked Sendable {
     private struct StatementKey: Hashable {
         let sql: String
         let types: [UInt32]
-    }
-
-    private enum CancellationState {
-        case idle, running, cancelled
     }
 
     private init(handle: OpaquePointer, threadPool: NIOThreadPool) {
@@ -104,33 +99,23 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     private func runCancellable<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withTaskCancellationHandler {
+        // One token per call: a cancellation that arrives before the statement starts still stops it, and a
+        // cancellation of an earlier call never leaks into the next one.
+        let token = CancellationToken()
+        return try await withTaskCancellationHandler {
             try await threadPool.runIfActive {
-                let proceed = self.cancellation.withLock { state in
-                    if state == .cancelled { return false }
-                    state = .running
-                    return true
-                }
-                guard proceed else {
+                guard token.start() else {
                     throw PostgresError(code: .queryCancelled, message: "cancelled before the statement was sent")
                 }
-                defer { self.cancellation.withLock { $0 = .idle } }
+                defer { token.finish() }
                 return try body()
             }
         } onCancel: {
-            self.cancel()
+            if token.cancel(), let cancelHandle = self.cancelHandle {
+                var errorBuffer = [CChar](repeating: 0, count: 256)
+                _ = PQcancel(cancelHandle, &errorBuffer, Int32(errorBuffer.count))
+            }
         }
-    }
-
-    /// Asks the server to cancel the statement in progress, if any. Safe from any thread.
-    public func cancel() {
-        let wasRunning = cancellation.withLock { state in
-            defer { state = .cancelled }
-            return state == .running
-        }
-        guard wasRunning, let cancelHandle else { return }
-        var errorBuffer = [CChar](repeating: 0, count: 256)
-        _ = PQcancel(cancelHandle, &errorBuffer, Int32(errorBuffer.count))
     }
 
     func executeBlocking(_ sql: String, _ bindings: [any PostgresEncodable]) throws(PostgresError) -> PostgresRows {
@@ -233,4 +218,33 @@ func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePoint
     defer { duplicates.forEach { free($0) } }
     let pointers: [UnsafePointer<CChar>?] = duplicates.map { UnsafePointer($0) } + [nil]
     return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
+
+/// The cancellation state of one statement: cancelled before it starts, it never starts; cancelled while it runs,
+/// the server is asked to cancel it.
+final class CancellationToken: Sendable {
+    private enum State {
+        case pending, running, cancelled, finished
+    }
+
+    private let state = Mutex(State.pending)
+
+    /// Marks the statement running; `false` when it was cancelled first.
+    func start() -> Bool {
+        state.withLock { state in
+            guard state == .pending else { return false }
+            state = .running
+            return true
+        }
+    }
+
+    func finish() { state.withLock { $0 = .finished } }
+
+    /// Marks the call cancelled; `true` when the statement is running and the server must be told.
+    func cancel() -> Bool {
+        state.withLock { state in
+            defer { if state != .finished { state = .cancelled } }
+            return state == .running
+        }
+    }
 }
