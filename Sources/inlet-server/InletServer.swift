@@ -47,7 +47,10 @@ struct Migrate: AsyncParsableCommand {
         do {
             let migrator = Migrator(migrations: try Migration.load(from: Migration.defaultDirectory()), logger: logger)
             let applied = try await migrator.migrate(pool)
-            print(applied.isEmpty ? "migrations: up to date" : "migrations: applied \(applied.map(String.init).joined(separator: ", "))")
+            print(
+                applied.isEmpty
+                    ? "migrations: up to date"
+                    : "migrations: applied \(applied.map(String.init).joined(separator: ", "))")
             await pool.shutdown()
         } catch {
             await pool.shutdown()
@@ -102,12 +105,15 @@ struct CreateKey: AsyncParsableCommand {
 
     func validate() throws {
         guard admin != (project != nil) else { throw ValidationError("pass exactly one of --admin or --project ID") }
-        if let project, UUID(uuidString: project) == nil { throw ValidationError("--project must be a project id (UUID)") }
+        if let project, UUID(uuidString: project) == nil {
+            throw ValidationError("--project must be a project id (UUID)")
+        }
     }
 
     func run() async throws {
         try await Admin.withProjects { projects in
-            let (key, token) = try await projects.createKey(projectID: project.flatMap(UUID.init(uuidString:)), name: name)
+            let (key, token) = try await projects.createKey(
+                projectID: project.flatMap(UUID.init(uuidString:)), name: name)
             print("key_id=\(key.id.lowercasedString)")
             print("api_key=\(token.unredactedText)")
         }

@@ -9,7 +9,10 @@ import Testing
     static func routedSource(_ api: APITestClient) async throws -> (source: String, jobs: [String]) {
         let source = try await api.post(
             "/v1/event-sources",
-            ["name": "orders", "schema": ["type": "object", "required": ["type"], "properties": ["amount": ["type": "integer"]]]]
+            [
+                "name": "orders",
+                "schema": ["type": "object", "required": ["type"], "properties": ["amount": ["type": "integer"]]],
+            ]
         ).idString
         var jobs: [String] = []
         for index in 0..<6 {
@@ -22,7 +25,10 @@ import Testing
         for (index, job) in jobs.enumerated() {
             let subscription = try await api.post(
                 "/v1/event-sources/\(source)/subscribe",
-                ["target_type": "job", "target_id": .string(job), "filter_expr": filters[index], "enabled": .bool(index != 4)])
+                [
+                    "target_type": "job", "target_id": .string(job), "filter_expr": filters[index],
+                    "enabled": .bool(index != 4),
+                ])
             try #require(subscription.status == .created, "\(subscription.text)")
         }
         #expect(try await api.patch("/v1/jobs/\(jobs[5])", ["enabled": false]).status == .ok)
@@ -51,7 +57,8 @@ import Testing
 
             // By id as well as by name; an event no subscription matches is still stored.
             let other = try await api.post(
-                "/v1/events/dispatch", ["source": .string(event["source_id"]!.stringValue!), "payload": ["type": "other"]])
+                "/v1/events/dispatch",
+                ["source": .string(event["source_id"]!.stringValue!), "payload": ["type": "other"]])
             #expect(other["dispatched"] == 1)
         }
     }
@@ -68,9 +75,11 @@ import Testing
             #expect(try await api.post("/v1/events/dispatch", ["source": "nope", "payload": [:]]).status == .notFound)
             #expect(try await api.post("/v1/events/dispatch", ["payload": [:]]).status == .unprocessableContent)
             #expect(try await api.patch("/v1/event-sources/\(source)", ["enabled": false]).status == .ok)
-            let disabled = try await api.post("/v1/events/dispatch", ["source": "orders", "payload": ["type": "order.created"]])
+            let disabled = try await api.post(
+                "/v1/events/dispatch", ["source": "orders", "payload": ["type": "order.created"]])
             #expect(disabled.status == .conflict)
-            let nul = try await api.request(.post, "/v1/events/dispatch", rawBody: #"{"source":"x","payload":{"a":"\u0000"}}"#)
+            let nul = try await api.request(
+                .post, "/v1/events/dispatch", rawBody: #"{"source":"x","payload":{"a":"\u0000"}}"#)
             #expect(nul.status.code < 500)
             #expect(try await api.get("/v1/events").body?.arrayValue?.isEmpty == true)
         }
@@ -84,7 +93,8 @@ import Testing
                 for _ in 0..<50 {
                     group.addTask {
                         try await api.request(
-                            .post, "/v1/events/dispatch", json: ["source": "orders", "payload": ["type": "order.created"]],
+                            .post, "/v1/events/dispatch",
+                            json: ["source": "orders", "payload": ["type": "order.created"]],
                             headers: [.init("Idempotency-Key")!: "order-1001"])
                     }
                 }
@@ -109,7 +119,9 @@ import Testing
                 "/v1/event-sources/\(source)/subscribe",
                 ["target_type": "job", "target_id": .string(job), "filter_expr": ["k": ["a"]]]
             ).idString
-            #expect(try await api.post("/v1/events/dispatch", ["source": "cache", "payload": ["k": "a"]])["dispatched"] == 1)
+            #expect(
+                try await api.post("/v1/events/dispatch", ["source": "cache", "payload": ["k": "a"]])["dispatched"] == 1
+            )
             // A second, independent application (another server node) changes the filter.
             try await TestApp.run { otherNode in
                 let other = otherNode.withToken(api.token)
@@ -117,8 +129,12 @@ import Testing
                     "/v1/event-sources/\(source)/subscriptions/\(subscription)", ["filter_expr": ["k": ["b"]]])
                 #expect(patched.status == .ok)
             }
-            #expect(try await api.post("/v1/events/dispatch", ["source": "cache", "payload": ["k": "a"]])["dispatched"] == 0)
-            #expect(try await api.post("/v1/events/dispatch", ["source": "cache", "payload": ["k": "b"]])["dispatched"] == 1)
+            #expect(
+                try await api.post("/v1/events/dispatch", ["source": "cache", "payload": ["k": "a"]])["dispatched"] == 0
+            )
+            #expect(
+                try await api.post("/v1/events/dispatch", ["source": "cache", "payload": ["k": "b"]])["dispatched"] == 1
+            )
         }
     }
 
@@ -129,7 +145,10 @@ import Testing
             let job = try await api.post("/v1/jobs", ["name": "push", "kind": "noop"]).idString
             let subscribed = try await api.post(
                 "/v1/event-sources/\(source)/subscribe",
-                ["target_type": "job", "target_id": .string(job), "filter_expr": ["$headers": ["x-github-event": ["push"]]]])
+                [
+                    "target_type": "job", "target_id": .string(job),
+                    "filter_expr": ["$headers": ["x-github-event": ["push"]]],
+                ])
             #expect(subscribed.status == .created, "\(subscribed.text)")
             let push = try await api.request(
                 .post, "/v1/events/dispatch", json: ["source": "github", "payload": [:]],
@@ -148,7 +167,8 @@ import Testing
         try await TestApp.run { admin in
             let api = try await TestApp.project(admin).api
             _ = try await Self.routedSource(api)
-            let dispatched = try await api.post("/v1/events/dispatch", ["source": "orders", "payload": ["type": "order.created"]])
+            let dispatched = try await api.post(
+                "/v1/events/dispatch", ["source": "orders", "payload": ["type": "order.created"]])
             let eventID = dispatched["event_id"]!.stringValue!
             let runs = try await api.get("/v1/runs?event_id=\(eventID)").body?.arrayValue ?? []
             let run = try #require(runs.first?["id"]?.stringValue)

@@ -57,7 +57,9 @@ import Testing
             #expect(try await project.api.post("/v1/event-sources", ["name": "a"]).status == .created)
             let missing = try await admin.post("/v1/event-sources", ["name": "b"])
             #expect(missing.status == .unprocessableContent)
-            #expect(try await admin.post("/v1/event-sources", ["name": "b", "project_id": .string(project.id)]).status == .created)
+            #expect(
+                try await admin.post("/v1/event-sources", ["name": "b", "project_id": .string(project.id)]).status
+                    == .created)
             #expect(try await admin.get("/v1/event-sources?project_id=\(project.id)").body?.arrayValue?.count == 2)
             let unknownProject = UUID().uuidString.lowercased()
             #expect(try await admin.get("/v1/event-sources?project_id=\(unknownProject)").status == .notFound)
@@ -75,14 +77,19 @@ import Testing
                 #expect(response.status.code == status, "\(response.text)", sourceLocation: sourceLocation)
                 #expect(response.errorCode == code, "\(response.text)", sourceLocation: sourceLocation)
                 if let path {
-                    let paths = response.body?["error"]?["details"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? []
+                    let paths =
+                        response.body?["error"]?["details"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? []
                     #expect(paths.contains(path), "\(response.text)", sourceLocation: sourceLocation)
                 }
             }
-            expectError(try await api.post("/v1/event-sources", ["name": "bad name!"]), 422, "validation_failed", path: "/name")
-            expectError(try await api.post("/v1/event-sources", ["description": "x"]), 422, "validation_failed", path: "/name")
+            expectError(
+                try await api.post("/v1/event-sources", ["name": "bad name!"]), 422, "validation_failed", path: "/name")
+            expectError(
+                try await api.post("/v1/event-sources", ["description": "x"]), 422, "validation_failed", path: "/name")
             expectError(try await api.post("/v1/event-sources", ["name": 5]), 422, "validation_failed", path: "/name")
-            expectError(try await api.post("/v1/event-sources", ["name": "a", "colour": "red"]), 422, "validation_failed", path: "/colour")
+            expectError(
+                try await api.post("/v1/event-sources", ["name": "a", "colour": "red"]), 422, "validation_failed",
+                path: "/colour")
             expectError(
                 try await api.post("/v1/event-sources", ["name": "a", "schema": ["type": "strnig"]]), 422,
                 "validation_failed", path: "/schema/type")
@@ -96,9 +103,11 @@ import Testing
                 "duplicate_key")
             expectError(
                 try await api.request(
-                    .post, "/v1/event-sources", rawBody: "name=a", headers: [.contentType: "application/x-www-form-urlencoded"]),
+                    .post, "/v1/event-sources", rawBody: "name=a",
+                    headers: [.contentType: "application/x-www-form-urlencoded"]),
                 415, "unsupported_media_type")
-            let huge = JSONValue.object(JSONObject([("name", "big"), ("description", .string(String(repeating: "x", count: 2 << 20)))]))
+            let huge = JSONValue.object(
+                JSONObject([("name", "big"), ("description", .string(String(repeating: "x", count: 2 << 20)))]))
             expectError(try await api.post("/v1/event-sources", huge), 413, "payload_too_large")
             expectError(try await api.get("/v1/event-sources?limit=0"), 400, "bad_request")
             expectError(try await api.get("/v1/event-sources?after=nope"), 400, "bad_request")
@@ -132,14 +141,17 @@ import Testing
             #expect(stripe["signature_header"] == "stripe-signature")
             #expect(stripe["signing_secret"]?.stringValue?.hasPrefix("whsec_") == true)
             let conflicting = try await api.post(
-                "/v1/event-sources", ["name": "stripe2", "signature_scheme": "stripe", "signature_algorithm": "hmac-sha1"])
+                "/v1/event-sources",
+                ["name": "stripe2", "signature_scheme": "stripe", "signature_algorithm": "hmac-sha1"])
             #expect(conflicting.status == .unprocessableContent)
             let webhooks = try await api.post(
-                "/v1/event-sources", ["name": "sw", "signature_scheme": "standard-webhooks", "signing_secret": "not-whsec"])
+                "/v1/event-sources",
+                ["name": "sw", "signature_scheme": "standard-webhooks", "signing_secret": "not-whsec"])
             #expect(webhooks.status == .unprocessableContent)
 
             let plain = try await api.post("/v1/event-sources", ["name": "plain"])
-            #expect(try await api.request(.post, "/v1/event-sources/\(plain.idString)/rotate-secret").status == .conflict)
+            #expect(
+                try await api.request(.post, "/v1/event-sources/\(plain.idString)/rotate-secret").status == .conflict)
         }
     }
 }

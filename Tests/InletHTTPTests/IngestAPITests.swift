@@ -37,13 +37,16 @@ import Testing
             let api = try await TestApp.project(admin).api
             var sources: [String: String] = [:]
             for vector in vectors {
-                let key = [vector.secret, vector.header ?? "", vector.algorithm ?? "", vector.encoding ?? ""].joined(separator: "|")
+                let key = [vector.secret, vector.header ?? "", vector.algorithm ?? "", vector.encoding ?? ""].joined(
+                    separator: "|")
                 if sources[key] == nil {
                     let created = try await api.post(
                         "/v1/event-sources",
                         [
-                            "name": .string("v\(sources.count)"), "signature_scheme": "hmac", "signing_secret": .string(vector.secret),
-                            "signature_header": .string(vector.header!), "signature_algorithm": .string(vector.algorithm!),
+                            "name": .string("v\(sources.count)"), "signature_scheme": "hmac",
+                            "signing_secret": .string(vector.secret),
+                            "signature_header": .string(vector.header!),
+                            "signature_algorithm": .string(vector.algorithm!),
                             "signature_encoding": .string(vector.encoding!),
                         ])
                     try #require(created.status == .created, "\(vector.name): \(created.text)")
@@ -56,7 +59,10 @@ import Testing
                     #expect(response.status == (isJSON ? .accepted : .badRequest), "\(vector.name): \(response.text)")
                 } else {
                     #expect(response.status == .unauthorized, "\(vector.name)")
-                    #expect(response.body == ["error": ["code": "unauthorized", "message": "signature verification failed"]])
+                    #expect(
+                        response.body == [
+                            "error": ["code": "unauthorized", "message": "signature verification failed"]
+                        ])
                 }
             }
         }
@@ -68,19 +74,23 @@ import Testing
             let now = Int64(Date().timeIntervalSince1970)
             let body = #"{"type":"invoice.paid","amount":42}"#
 
-            let standard = try await api.post("/v1/event-sources", ["name": "sw", "signature_scheme": "standard-webhooks"])
+            let standard = try await api.post(
+                "/v1/event-sources", ["name": "sw", "signature_scheme": "standard-webhooks"])
             let secret = try #require(standard["signing_secret"]?.stringValue)
             let signer = try StandardWebhooksSigner(secret: SigningSecret(secret))
             let signed = signer.sign(body: Array(body.utf8), messageID: "msg_1", timestamp: now)
             let headers = Self.fields(Dictionary(uniqueKeysWithValues: signed.fields.map { ($0.name, $0.value) }))
-            let first = try await api.withToken(nil).request(.post, "/v1/ingest/\(standard.idString)", rawBody: body, headers: headers)
+            let first = try await api.withToken(nil).request(
+                .post, "/v1/ingest/\(standard.idString)", rawBody: body, headers: headers)
             #expect(first.status == .accepted, "\(first.text)")
             #expect(first["duplicate"] == false)
-            let again = try await api.withToken(nil).request(.post, "/v1/ingest/\(standard.idString)", rawBody: body, headers: headers)
+            let again = try await api.withToken(nil).request(
+                .post, "/v1/ingest/\(standard.idString)", rawBody: body, headers: headers)
             #expect(again["duplicate"] == true)
             #expect(again["event_id"] == first["event_id"])
             let tampered = try await api.withToken(nil).request(
-                .post, "/v1/ingest/\(standard.idString)", rawBody: body.replacingOccurrences(of: "42", with: "43"), headers: headers)
+                .post, "/v1/ingest/\(standard.idString)", rawBody: body.replacingOccurrences(of: "42", with: "43"),
+                headers: headers)
             #expect(tampered.status == .unauthorized)
             let stale = signer.sign(body: Array(body.utf8), messageID: "msg_2", timestamp: now - 600)
             let staleResponse = try await api.withToken(nil).request(
@@ -107,7 +117,9 @@ import Testing
                 for: Data("v0:\(now):\(body)".utf8), using: SymmetricKey(data: Data(slackSecret.utf8)))
             let slackResponse = try await api.withToken(nil).request(
                 .post, "/v1/ingest/\(slack.idString)", rawBody: body,
-                headers: Self.fields(["x-slack-signature": "v0=\(Self.hex(slackMAC))", "x-slack-request-timestamp": "\(now)"]))
+                headers: Self.fields([
+                    "x-slack-signature": "v0=\(Self.hex(slackMAC))", "x-slack-request-timestamp": "\(now)",
+                ]))
             #expect(slackResponse.status == .accepted, "\(slackResponse.text)")
         }
     }
@@ -117,46 +129,65 @@ import Testing
             let api = try await TestApp.project(admin).api
             let anonymous = api.withToken(nil)
             let unconfigured = try await api.post("/v1/event-sources", ["name": "plain"])
-            #expect(try await anonymous.request(.post, "/v1/ingest/\(unconfigured.idString)", rawBody: "{}").status == .forbidden)
+            #expect(
+                try await anonymous.request(.post, "/v1/ingest/\(unconfigured.idString)", rawBody: "{}").status
+                    == .forbidden)
             let open = try await api.post("/v1/event-sources", ["name": "open", "signature_scheme": "none"])
             #expect(open["signing_secret"] == nil)
-            #expect(try await anonymous.request(.post, "/v1/ingest/\(open.idString)", rawBody: "{}").status == .accepted)
-            #expect(try await anonymous.request(.post, "/v1/ingest/\(open.idString)", rawBody: "{nope").status == .badRequest)
-            #expect(try await anonymous.request(.post, "/v1/ingest/\(UUID().uuidString)", rawBody: "{}").status == .notFound)
+            #expect(
+                try await anonymous.request(.post, "/v1/ingest/\(open.idString)", rawBody: "{}").status == .accepted)
+            #expect(
+                try await anonymous.request(.post, "/v1/ingest/\(open.idString)", rawBody: "{nope").status
+                    == .badRequest)
+            #expect(
+                try await anonymous.request(.post, "/v1/ingest/\(UUID().uuidString)", rawBody: "{}").status == .notFound
+            )
             #expect(try await anonymous.request(.post, "/v1/ingest/not-a-uuid", rawBody: "{}").status == .notFound)
 
             // GitHub: hmac with a prefix, routed by X-GitHub-Event, deduplicated by X-GitHub-Delivery.
             let github = try await api.post(
                 "/v1/event-sources",
-                ["name": "github", "signature_header": "X-Hub-Signature-256", "idempotency_header": "X-GitHub-Delivery"])
+                [
+                    "name": "github", "signature_header": "X-Hub-Signature-256",
+                    "idempotency_header": "X-GitHub-Delivery",
+                ])
             let oldSecret = try #require(github["signing_secret"]?.stringValue)
             let job = try await api.post("/v1/jobs", ["name": "on-push", "kind": "noop"]).idString
-            #expect(try await api.post(
-                "/v1/event-sources/\(github.idString)/subscribe",
-                ["target_type": "job", "target_id": .string(job), "filter_expr": ["$headers": ["x-github-event": ["push"]]]]
-            ).status == .created)
+            #expect(
+                try await api.post(
+                    "/v1/event-sources/\(github.idString)/subscribe",
+                    [
+                        "target_type": "job", "target_id": .string(job),
+                        "filter_expr": ["$headers": ["x-github-event": ["push"]]],
+                    ]
+                ).status == .created)
             let body = #"{"ref":"refs/heads/main"}"#
             func deliver(_ secret: String, event: String, delivery: String) async throws -> APIResponse {
-                let mac = HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: SymmetricKey(data: Data(secret.utf8)))
+                let mac = HMAC<SHA256>.authenticationCode(
+                    for: Data(body.utf8), using: SymmetricKey(data: Data(secret.utf8)))
                 return try await anonymous.request(
                     .post, "/v1/ingest/\(github.idString)", rawBody: body,
                     headers: Self.fields([
-                        "x-hub-signature-256": "sha256=\(Self.hex(mac))", "x-github-event": event, "x-github-delivery": delivery,
+                        "x-hub-signature-256": "sha256=\(Self.hex(mac))", "x-github-event": event,
+                        "x-github-delivery": delivery,
                     ]))
             }
             #expect(try await deliver(oldSecret, event: "push", delivery: "d1")["dispatched"] == 1)
             #expect(try await deliver(oldSecret, event: "issues", delivery: "d2")["dispatched"] == 0)
             #expect(try await deliver(oldSecret, event: "push", delivery: "d1")["duplicate"] == true)
 
-            let rotated = try await api.request(.post, "/v1/event-sources/\(github.idString)/rotate-secret", json: ["grace_period_seconds": 3600])
+            let rotated = try await api.request(
+                .post, "/v1/event-sources/\(github.idString)/rotate-secret", json: ["grace_period_seconds": 3600])
             let newSecret = try #require(rotated["signing_secret"]?.stringValue)
             #expect(try await deliver(newSecret, event: "push", delivery: "d3").status == .accepted)
             #expect(try await deliver(oldSecret, event: "push", delivery: "d4").status == .accepted)
-            _ = try await api.request(.post, "/v1/event-sources/\(github.idString)/rotate-secret", json: ["grace_period_seconds": 0])
+            _ = try await api.request(
+                .post, "/v1/event-sources/\(github.idString)/rotate-secret", json: ["grace_period_seconds": 0])
             #expect(try await deliver(oldSecret, event: "push", delivery: "d5").status == .unauthorized)
 
             #expect(try await api.patch("/v1/event-sources/\(open.idString)", ["enabled": false]).status == .ok)
-            #expect(try await anonymous.request(.post, "/v1/ingest/\(open.idString)", rawBody: "{}").status == .conflict)
+            #expect(
+                try await anonymous.request(.post, "/v1/ingest/\(open.idString)", rawBody: "{}").status == .conflict)
         }
     }
 }

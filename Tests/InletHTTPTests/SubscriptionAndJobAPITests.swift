@@ -19,7 +19,9 @@ import Testing
 
             let noop = try await api.post("/v1/jobs", ["name": "nothing", "kind": "noop", "max_attempts": 3])
             #expect(noop.status == .created)
-            #expect(try await api.patch("/v1/jobs/\(noop.idString)", ["max_attempts": 5, "enabled": false])["max_attempts"] == 5)
+            #expect(
+                try await api.patch("/v1/jobs/\(noop.idString)", ["max_attempts": 5, "enabled": false])["max_attempts"]
+                    == 5)
             #expect(try await api.patch("/v1/jobs/\(noop.idString)", ["kind": "http"]).status == .unprocessableContent)
 
             for (body, path) in [
@@ -27,14 +29,21 @@ import Testing
                 (["name": "a", "kind": "http", "config": ["url": "ftp://x"]], "/config/url"),
                 (["name": "a", "kind": "http", "config": [:]], "/config/url"),
                 (["name": "a", "kind": "http", "config": ["url": "https://x.io", "method": "GET"]], "/config/method"),
-                (["name": "a", "kind": "http", "config": ["url": "https://x.io", "timeout_ms": 0]], "/config/timeout_ms"),
-                (["name": "a", "kind": "http", "config": ["url": "https://x.io", "headers": ["webhook-id": "x"]]], "/config/headers/webhook-id"),
+                (
+                    ["name": "a", "kind": "http", "config": ["url": "https://x.io", "timeout_ms": 0]],
+                    "/config/timeout_ms"
+                ),
+                (
+                    ["name": "a", "kind": "http", "config": ["url": "https://x.io", "headers": ["webhook-id": "x"]]],
+                    "/config/headers/webhook-id"
+                ),
                 (["name": "a", "kind": "noop", "max_attempts": 101], "/max_attempts"),
                 (["name": "a", "kind": "noop", "config": ["x": 1]], "/config"),
             ] {
                 let response = try await api.post("/v1/jobs", body)
                 #expect(response.status == .unprocessableContent, "\(body)")
-                let paths = response.body?["error"]?["details"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? []
+                let paths =
+                    response.body?["error"]?["details"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? []
                 #expect(paths.contains(path), "\(body) → \(response.text)")
             }
             #expect(try await api.get("/v1/jobs").body?.arrayValue?.count == 2)
@@ -45,11 +54,17 @@ import Testing
         let strict = TestApp.configuration { $0.allowPrivateTargets = false }
         try await TestApp.run(configuration: strict) { admin in
             let api = try await TestApp.project(admin).api
-            for url in ["http://127.0.0.1:9000/x", "http://localhost/x", "http://10.1.2.3/x", "http://[::1]/x", "http://169.254.169.254/latest"] {
-                let response = try await api.post("/v1/jobs", ["name": "a", "kind": "http", "config": ["url": .string(url)]])
+            for url in [
+                "http://127.0.0.1:9000/x", "http://localhost/x", "http://10.1.2.3/x", "http://[::1]/x",
+                "http://169.254.169.254/latest",
+            ] {
+                let response = try await api.post(
+                    "/v1/jobs", ["name": "a", "kind": "http", "config": ["url": .string(url)]])
                 #expect(response.status == .unprocessableContent, "\(url)")
             }
-            #expect(try await api.post("/v1/jobs", ["name": "a", "kind": "http", "config": ["url": "https://8.8.8.8/x"]]).status == .created)
+            #expect(
+                try await api.post("/v1/jobs", ["name": "a", "kind": "http", "config": ["url": "https://8.8.8.8/x"]])
+                    .status == .created)
         }
     }
 
@@ -67,28 +82,34 @@ import Testing
                 "\(base)/subscribe",
                 ["target_type": "job", "target_id": .string(job.idString), "filter_expr": ["type": ["order.created"]]])
             #expect(subscription.status == .created, "\(subscription.text)")
-            #expect(Set(subscription.body?.objectValue?.keys ?? []) == [
-                "id", "source_id", "target_type", "target_id", "filter_expr", "enabled", "created_at",
-            ])
+            #expect(
+                Set(subscription.body?.objectValue?.keys ?? []) == [
+                    "id", "source_id", "target_type", "target_id", "filter_expr", "enabled", "created_at",
+                ])
             #expect(subscription["filter_expr"] == ["type": ["order.created"]])
 
-            let duplicate = try await api.post("\(base)/subscribe", ["target_type": "job", "target_id": .string(job.idString)])
+            let duplicate = try await api.post(
+                "\(base)/subscribe", ["target_type": "job", "target_id": .string(job.idString)])
             #expect(duplicate.status == .conflict)
-            let foreign = try await api.post("\(base)/subscribe", ["target_type": "job", "target_id": .string(foreignJob.idString)])
+            let foreign = try await api.post(
+                "\(base)/subscribe", ["target_type": "job", "target_id": .string(foreignJob.idString)])
             #expect(foreign.status == .unprocessableContent)
             let badFilter = try await api.post(
-                "\(base)/subscribe", ["target_type": "job", "target_id": .string(job.idString), "filter_expr": ["type": "x"]])
+                "\(base)/subscribe",
+                ["target_type": "job", "target_id": .string(job.idString), "filter_expr": ["type": "x"]])
             #expect(badFilter.status == .unprocessableContent)
             let filterPath = badFilter.body?["error"]?["details"]?.arrayValue?.first?["path"]?.stringValue
             #expect(filterPath == "/filter_expr/type", "\(badFilter.text)")
-            let badType = try await api.post("\(base)/subscribe", ["target_type": "queue", "target_id": .string(job.idString)])
+            let badType = try await api.post(
+                "\(base)/subscribe", ["target_type": "queue", "target_id": .string(job.idString)])
             #expect(badType.status == .unprocessableContent)
 
             let list = try await api.get("\(base)/subscriptions")
             #expect(list.body?.arrayValue?.count == 1)
             let one = try await api.get("\(base)/subscriptions/\(subscription.idString)")
             #expect(one.body == subscription.body)
-            let patched = try await api.patch("\(base)/subscriptions/\(subscription.idString)", ["enabled": false, "filter_expr": nil])
+            let patched = try await api.patch(
+                "\(base)/subscriptions/\(subscription.idString)", ["enabled": false, "filter_expr": nil])
             #expect(patched["enabled"] == false)
             #expect(patched["filter_expr"] == [:])
 

@@ -14,7 +14,8 @@ import Testing
 
     static func fixture(_ admin: APITestClient) async throws -> Fixture {
         let project = try await TestApp.project(admin, name: "victim")
-        let source = try await project.api.post("/v1/event-sources", ["name": "orders", "signature_header": "x-sig"]).idString
+        let source = try await project.api.post("/v1/event-sources", ["name": "orders", "signature_header": "x-sig"])
+            .idString
         let job = try await project.api.post("/v1/jobs", ["name": "noop", "kind": "noop"]).idString
         let subscription = try await project.api.post(
             "/v1/event-sources/\(source)/subscribe", ["target_type": "job", "target_id": .string(job)]
@@ -80,7 +81,8 @@ import Testing
             for token in [nil, "", "inl_unknown_token_abcdefghijklmnopqrstuvwxyz0123456789", "garbage", "Basic abc"] {
                 for (method, path, body) in Self.routes(fixture) {
                     let response = try await admin.withToken(token).request(method, path, json: body)
-                    #expect(response.status == .unauthorized, "\(token ?? "nil") \(method) \(path) → \(response.status)")
+                    #expect(
+                        response.status == .unauthorized, "\(token ?? "nil") \(method) \(path) → \(response.status)")
                 }
             }
             let wrongScheme = try await admin.withToken(nil).request(
@@ -104,7 +106,9 @@ import Testing
             let key = try await admin.post("/v1/projects/\(fixture.project.id)/api-keys", ["name": "temporary"])
             let temporary = admin.withToken(key["token"]?.stringValue)
             #expect(try await temporary.get("/v1/jobs").status == .ok)
-            #expect(try await admin.delete("/v1/projects/\(fixture.project.id)/api-keys/\(key.idString)").status == .noContent)
+            #expect(
+                try await admin.delete("/v1/projects/\(fixture.project.id)/api-keys/\(key.idString)").status
+                    == .noContent)
             let keys = try await admin.get("/v1/projects/\(fixture.project.id)/api-keys")
             #expect(keys.body?.arrayValue?.contains { $0["id"]?.stringValue == key.idString } == false)
             #expect(!keys.text.contains(key["token"]?.stringValue ?? "-"))
@@ -115,7 +119,10 @@ import Testing
         try await TestApp.run { admin in
             let api = try await TestApp.project(admin).api
             var created: [String] = []
-            for index in 0..<250 { created.append(try await api.post("/v1/jobs", ["name": .string("job-\(index)"), "kind": "noop"]).idString) }
+            for index in 0..<250 {
+                created.append(
+                    try await api.post("/v1/jobs", ["name": .string("job-\(index)"), "kind": "noop"]).idString)
+            }
             var seen: [String] = []
             var uri: String? = "/v1/jobs?limit=100"
             var pages = 0

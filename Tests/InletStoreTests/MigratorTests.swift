@@ -27,7 +27,9 @@ import Testing
             let original = Migration(version: 1, name: "things", sql: "CREATE TABLE things (id int)")
             try await Migrator(migrations: [original]).migrate(pool)
             let edited = Migration(version: 1, name: "things", sql: "CREATE TABLE things (id bigint)")
-            let error = await #expect(throws: MigrationError.self) { try await Migrator(migrations: [edited]).migrate(pool) }
+            let error = await #expect(throws: MigrationError.self) {
+                try await Migrator(migrations: [edited]).migrate(pool)
+            }
             #expect(error?.message.contains("edited") == true)
         }
     }

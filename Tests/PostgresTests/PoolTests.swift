@@ -62,7 +62,8 @@ import Testing
             try await TestDatabase.makePool(.init(maxConnections: 1)).using { observer in
                 for _ in 0..<200 {
                     let running = try await observer.query(
-                        "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(10)' AND state = 'active'")
+                        "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(10)' AND state = 'active'"
+                    )
                     if try running[0].decode(Int64.self, at: 0) > 0 { break }
                     try await Task.sleep(for: .milliseconds(10))
                 }

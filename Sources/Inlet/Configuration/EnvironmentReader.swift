@@ -21,7 +21,8 @@ public struct EnvironmentReader: Sendable {
         guard let text = string(name) else { return value }
         guard let parsed = Int(text), range.contains(parsed) else {
             throw ConfigurationError(
-                variable: name, message: "must be an integer from \(range.lowerBound) to \(range.upperBound), got \"\(text)\"")
+                variable: name,
+                message: "must be an integer from \(range.lowerBound) to \(range.upperBound), got \"\(text)\"")
         }
         return parsed
     }
@@ -38,7 +39,8 @@ public struct EnvironmentReader: Sendable {
     public func choice(_ name: String, default value: String, allowed: [String]) throws(ConfigurationError) -> String {
         guard let text = string(name)?.lowercased() else { return value }
         guard allowed.contains(text) else {
-            throw ConfigurationError(variable: name, message: "must be one of \(allowed.joined(separator: ", ")), got \"\(text)\"")
+            throw ConfigurationError(
+                variable: name, message: "must be one of \(allowed.joined(separator: ", ")), got \"\(text)\"")
         }
         return text
     }

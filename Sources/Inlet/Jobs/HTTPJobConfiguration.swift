@@ -65,10 +65,12 @@ public struct HTTPJobConfiguration: Sendable, Equatable {
                         continue
                     }
                     guard !Self.reservedHeaders.contains(name.lowercased()) else {
-                        issues.append(ValidationIssue(path: headerPath, message: "is set by Inlet and cannot be overridden"))
+                        issues.append(
+                            ValidationIssue(path: headerPath, message: "is set by Inlet and cannot be overridden"))
                         continue
                     }
-                    guard let text = headerValue.stringValue, !text.utf8.contains(where: { $0 == 10 || $0 == 13 || $0 == 0 }),
+                    guard let text = headerValue.stringValue,
+                        !text.utf8.contains(where: { $0 == 10 || $0 == 13 || $0 == 0 }),
                         text.utf8.count <= 4096
                     else {
                         issues.append(ValidationIssue(path: headerPath, message: "must be a single-line string"))
@@ -131,7 +133,8 @@ public struct HTTPJobConfiguration: Sendable, Equatable {
     static func isToken(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.count <= 128
             && name.utf8.allSatisfy { byte in
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                    || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
                     || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || "!#$%&'*+-.^_`|~".utf8.contains(byte)
             }
     }

@@ -32,8 +32,10 @@ public enum NetworkAddress: Sendable, Hashable, CustomStringConvertible {
         case .v4(let value):
             return [24, 16, 8, 0].map { String((value >> UInt32($0)) & 0xFF) }.joined(separator: ".")
         case .v6(let bytes):
-            return stride(from: 0, to: 16, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
-                .joined(separator: ":")
+            return stride(from: 0, to: 16, by: 2).map {
+                String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16)
+            }
+            .joined(separator: ":")
         }
     }
 
@@ -50,12 +52,14 @@ public enum NetworkAddress: Sendable, Hashable, CustomStringConvertible {
             return !blocked.contains { network, bits in address >> (32 - bits) == network >> (32 - bits) }
         case .v6(let bytes):
             if bytes[0..<10].allSatisfy({ $0 == 0 }) {
-                let tail = UInt32(bytes[12]) << 24 | UInt32(bytes[13]) << 16 | UInt32(bytes[14]) << 8 | UInt32(bytes[15])
+                let tail =
+                    UInt32(bytes[12]) << 24 | UInt32(bytes[13]) << 16 | UInt32(bytes[14]) << 8 | UInt32(bytes[15])
                 if bytes[10] == 0xFF, bytes[11] == 0xFF { return NetworkAddress.v4(tail).isPublic }  // ::ffff:a.b.c.d
                 if bytes[10] == 0, bytes[11] == 0 { return false }  // ::, ::1, deprecated IPv4-compatible
             }
             if bytes[0..<12] == [0, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0][...] {  // 64:ff9b::/96 NAT64
-                let tail = UInt32(bytes[12]) << 24 | UInt32(bytes[13]) << 16 | UInt32(bytes[14]) << 8 | UInt32(bytes[15])
+                let tail =
+                    UInt32(bytes[12]) << 24 | UInt32(bytes[13]) << 16 | UInt32(bytes[14]) << 8 | UInt32(bytes[15])
                 return NetworkAddress.v4(tail).isPublic
             }
             if bytes[0] & 0xFE == 0xFC { return false }  // fc00::/7 unique local

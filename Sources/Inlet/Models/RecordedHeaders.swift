@@ -16,7 +16,8 @@ public enum RecordedHeaders {
         for (name, value) in headers {
             let lowered = name.lowercased()
             guard value.utf8.count <= maximumValueLength else { continue }
-            let provider = lowered.hasPrefix("x-")
+            let provider =
+                lowered.hasPrefix("x-")
                 && (lowered.hasSuffix("-event") || lowered.hasSuffix("-topic") || lowered.hasSuffix("-delivery"))
             if exact.contains(lowered) || provider || lowered == extra { recorded[lowered] = value }
         }

@@ -68,7 +68,8 @@ public struct ServerConfiguration: Sendable {
             throw ConfigurationError(variable: "INLET_ADMIN_TOKEN", message: "must be at least 32 characters")
         }
         for kind in customJobKinds where !JobKind.isValidName(kind) {
-            throw ConfigurationError(variable: "INLET_CUSTOM_JOB_KINDS", message: "\"\(kind)\" is not a valid job kind name")
+            throw ConfigurationError(
+                variable: "INLET_CUSTOM_JOB_KINDS", message: "\"\(kind)\" is not a valid job kind name")
         }
     }
 }

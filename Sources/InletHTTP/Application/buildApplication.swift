@@ -4,19 +4,22 @@ import Inlet
 import InletStore
 import Logging
 import Postgres
+import Prometheus
 
 /// Builds the HTTP application: the pool, repositories, router and services. `inlet-server serve` runs it, and
 /// tests call the same function.
 public func buildApplication(
-    configuration: ServerConfiguration, logger: Logger = Logger(label: "inlet.server")
+    configuration: ServerConfiguration, logger: Logger = Logger(label: "inlet.server"),
+    metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
 ) async throws -> some ApplicationProtocol {
     let pool = try makePool(configuration, logger: logger)
     let secrets = try SecretBox(configuration: configuration.secretKey)
     let migrator = Migrator(migrations: try Migration.load(from: Migration.defaultDirectory()), logger: logger)
     let notifier = RunNotifier(pool: pool, logger: logger)
     let router = buildRouter(
-        services: Services(pool: pool, secrets: secrets, projects: ProjectRepository(pool: pool), configuration: configuration),
-        migrator: migrator, notifier: notifier)
+        services: Services(
+            pool: pool, secrets: secrets, projects: ProjectRepository(pool: pool), configuration: configuration),
+        migrator: migrator, notifier: notifier, metrics: MetricsController(registry: metricsRegistry, pool: pool))
     var application = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "inlet"),
@@ -36,12 +39,16 @@ public func makePool(_ configuration: ServerConfiguration, logger: Logger) throw
         logger: logger)
 }
 
-func buildRouter(services: Services, migrator: Migrator, notifier: RunNotifier) -> Router<InletRequestContext> {
+func buildRouter(
+    services: Services, migrator: Migrator, notifier: RunNotifier, metrics: MetricsController
+) -> Router<InletRequestContext> {
     let router = Router(context: InletRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: HTTPMetricsMiddleware(factory: metrics.factory))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: RequestLogMiddleware())
     HealthController(pool: services.pool, migrator: migrator).addRoutes(to: router)
+    metrics.addRoutes(to: router)
     let v1 = router.group("v1")
         .add(middleware: AuthMiddleware(projects: services.projects, adminToken: services.configuration.adminToken))
         .group(context: AuthenticatedContext.self)
@@ -50,7 +57,8 @@ func buildRouter(services: Services, migrator: Migrator, notifier: RunNotifier) 
     JobController(services: services).addRoutes(to: v1)
     ProjectController(services: services).addRoutes(to: v1)
     let routes = SourceRouteCache(pool: services.pool)
-    let dispatcher = Dispatcher(pool: services.pool, routes: routes, notifier: notifier)
+    let dispatcher = Dispatcher(
+        pool: services.pool, routes: routes, notifier: notifier, metrics: DispatchMetrics(factory: metrics.factory))
     DispatchController(services: services, dispatcher: dispatcher).addRoutes(to: v1)
     IngestController(services: services, dispatcher: dispatcher).addRoutes(to: router)
     EventController(services: services, routes: routes, notifier: notifier).addRoutes(to: v1)

@@ -7,21 +7,28 @@ import NIOCore
 enum JSONRequestBody {
     static func read(_ request: Request, limit: Int) async throws -> (value: JSONValue, bytes: ByteBuffer) {
         if let contentType = request.headers[.contentType] {
-            let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            let mediaType = contentType.split(separator: ";").first.map {
+                $0.trimmingCharacters(in: .whitespaces).lowercased()
+            }
             guard mediaType == "application/json" || mediaType?.hasSuffix("+json") == true else {
-                throw APIError(.unsupportedMediaType, code: "unsupported_media_type", "the request body must be application/json")
+                throw APIError(
+                    .unsupportedMediaType, code: "unsupported_media_type", "the request body must be application/json")
             }
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw APIError(.contentTooLarge, code: "payload_too_large", "the request body is larger than \(limit) bytes")
+            throw APIError(
+                .contentTooLarge, code: "payload_too_large", "the request body is larger than \(limit) bytes")
         }
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, code: "payload_too_large", "the request body is larger than \(limit) bytes")
+            throw APIError(
+                .contentTooLarge, code: "payload_too_large", "the request body is larger than \(limit) bytes")
         }
-        guard buffer.readableBytes > 0 else { throw APIError.badRequest("the request body is empty; send a JSON object") }
+        guard buffer.readableBytes > 0 else {
+            throw APIError.badRequest("the request body is empty; send a JSON object")
+        }
         do {
             let value = try buffer.withUnsafeReadableBytes { bytes in
                 try JSONValue(parsing: bytes, limits: JSONParseLimits(maxDepth: 64, maxBytes: limit))

@@ -16,7 +16,9 @@ enum JSONResponse {
     static func page(_ items: [JSONValue], hasMore: Bool, lastID: String?, request: Request) -> Response {
         var headers: HTTPFields = [:]
         if hasMore, let lastID {
-            var query = request.uri.queryParameters.filter { $0.key != "after" }.map { "\($0.key)=\(percentEncode(String($0.value)))" }
+            var query = request.uri.queryParameters.filter { $0.key != "after" }.map {
+                "\($0.key)=\(percentEncode(String($0.value)))"
+            }
             query.append("after=\(lastID)")
             headers[.link] = "<\(request.uri.path)?\(query.joined(separator: "&"))>; rel=\"next\""
         }
@@ -32,7 +34,8 @@ enum JSONResponse {
                 UInt8(ascii: "~"):
                 result.append(Character(UnicodeScalar(byte)))
             default:
-                result += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0xF, radix: 16, uppercase: true)
+                result +=
+                    "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0xF, radix: 16, uppercase: true)
             }
         }
         return result

@@ -64,7 +64,8 @@ enum QueryParameters {
         guard let text = request.uri.queryParameters[name[...]] else { return nil }
         guard let id = UUID(uuidString: String(text)) else {
             throw APIError.badRequest(
-                "query parameter \(name) must be a UUID", details: [ValidationIssue(path: name, message: "must be a UUID")])
+                "query parameter \(name) must be a UUID",
+                details: [ValidationIssue(path: name, message: "must be a UUID")])
         }
         return id
     }
@@ -75,7 +76,9 @@ enum QueryParameters {
             guard let value = Int(text), (1...Page.maximumLimit).contains(value) else {
                 throw APIError.badRequest(
                     "query parameter limit must be an integer from 1 to \(Page.maximumLimit)",
-                    details: [ValidationIssue(path: "limit", message: "must be an integer from 1 to \(Page.maximumLimit)")])
+                    details: [
+                        ValidationIssue(path: "limit", message: "must be an integer from 1 to \(Page.maximumLimit)")
+                    ])
             }
             limit = value
         }

@@ -23,12 +23,15 @@ struct EventController {
         }
         let page = try await EventRepository(projectID: projectID, pool: services.pool).list(
             sourceID: sourceID, page: try QueryParameters.page(request))
-        return JSONResponse.page(page.items.map(\.json), hasMore: page.hasMore, lastID: page.items.last?.id.lowercasedString, request: request)
+        return JSONResponse.page(
+            page.items.map(\.json), hasMore: page.hasMore, lastID: page.items.last?.id.lowercasedString,
+            request: request)
     }
 
     func get(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let projectID = try await services.projectID(for: context, request: request)
-        let event = try await EventRepository(projectID: projectID, pool: services.pool).get(try context.parameters.id("id", "event"))
+        let event = try await EventRepository(projectID: projectID, pool: services.pool).get(
+            try context.parameters.id("id", "event"))
         return JSONResponse.make(event.json)
     }
 

@@ -19,7 +19,9 @@ struct EventSourceController {
     func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let projectID = try await services.projectID(for: context, request: request)
         let page = try await services.sources(projectID).list(try QueryParameters.page(request))
-        return JSONResponse.page(page.items.map(\.json), hasMore: page.hasMore, lastID: page.items.last?.id.lowercasedString, request: request)
+        return JSONResponse.page(
+            page.items.map(\.json), hasMore: page.hasMore, lastID: page.items.last?.id.lowercasedString,
+            request: request)
     }
 
     func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -62,10 +64,16 @@ struct EventSourceController {
         let id = try context.parameters.id("id", "event source")
         var reader = ObjectReader(try await JSONRequestBody.object(request, limit: services.configuration.maxBodyBytes))
         var patch = EventSourcePatch()
-        if reader.raw("project_id") != nil { reader.issue("project_id", "cannot be changed; pass project_id in the query") }
+        if reader.raw("project_id") != nil {
+            reader.issue("project_id", "cannot be changed; pass project_id in the query")
+        }
         switch reader.patchString("name", nullable: false) {
         case .set(let name?):
-            if EventSource.isValidName(name) { patch.name = .set(name) } else { reader.issue("name", EventSourceInput.nameRule) }
+            if EventSource.isValidName(name) {
+                patch.name = .set(name)
+            } else {
+                reader.issue("name", EventSourceInput.nameRule)
+            }
         default: break
         }
         patch.description = reader.patchString("description", nullable: true)
@@ -107,7 +115,8 @@ struct EventSourceController {
         var secret: SigningSecret?
         var grace = Int(SigningSecretRotation.defaultGracePeriod)
         if request.headers[.contentLength].flatMap(Int.init) ?? 1 > 0, request.headers[.contentType] != nil {
-            var reader = ObjectReader(try await JSONRequestBody.object(request, limit: services.configuration.maxBodyBytes))
+            var reader = ObjectReader(
+                try await JSONRequestBody.object(request, limit: services.configuration.maxBodyBytes))
             secret = reader.string("signing_secret").map(SigningSecret.init)
             grace = reader.integer("grace_period_seconds", range: 0...(30 * 86_400)) ?? grace
             reader.rejectUnknownFields()

@@ -58,10 +58,12 @@ enum EventSourceInput {
         var idempotencyHeader: Patch<String?> = .keep
 
         mutating func read(from reader: inout ObjectReader) {
-            scheme = enumField(&reader, "signature_scheme", SignatureScheme.init(rawValue:), SignatureScheme.allCases.map(\.rawValue))
+            scheme = enumField(
+                &reader, "signature_scheme", SignatureScheme.init(rawValue:), SignatureScheme.allCases.map(\.rawValue))
             header = reader.patchString("signature_header", nullable: true)
             algorithm = enumField(
-                &reader, "signature_algorithm", SignatureAlgorithm.init(rawValue:), ["hmac-sha256", "hmac-sha512", "hmac-sha1"])
+                &reader, "signature_algorithm", SignatureAlgorithm.init(rawValue:),
+                ["hmac-sha256", "hmac-sha512", "hmac-sha1"])
             encoding = enumField(&reader, "signature_encoding", SignatureEncoding.init(rawValue:), ["hex", "base64"])
             idempotencyHeader = reader.patchString("idempotency_header", nullable: true)
         }
@@ -98,16 +100,21 @@ enum EventSourceInput {
             let finalScheme = pick(scheme, source.signatureScheme)
             if finalScheme == SignatureScheme.none {
                 // `none` stores default algorithm and encoding; only what this request gives counts against it.
-                func given<T>(_ patch: Patch<T?>) -> T? { if case .set(let value) = patch { return value } else { return nil } }
-                return try normalized((
-                    finalScheme, given(header), given(algorithm), given(encoding), pick(idempotencyHeader, source.idempotencyHeader)
-                ))
+                func given<T>(_ patch: Patch<T?>) -> T? {
+                    if case .set(let value) = patch { return value } else { return nil }
+                }
+                return try normalized(
+                    (
+                        finalScheme, given(header), given(algorithm), given(encoding),
+                        pick(idempotencyHeader, source.idempotencyHeader)
+                    ))
             }
-            return try normalized((
-                finalScheme, pick(header, source.signatureHeader),
-                pick(algorithm, source.signatureAlgorithm), pick(encoding, source.signatureEncoding),
-                pick(idempotencyHeader, source.idempotencyHeader)
-            ))
+            return try normalized(
+                (
+                    finalScheme, pick(header, source.signatureHeader),
+                    pick(algorithm, source.signatureAlgorithm), pick(encoding, source.signatureEncoding),
+                    pick(idempotencyHeader, source.idempotencyHeader)
+                ))
         }
 
         /// Fills in what a scheme fixes (Stripe's header, …) and the defaults, validating the combination.

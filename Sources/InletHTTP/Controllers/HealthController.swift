@@ -28,7 +28,10 @@ final class HealthController: Sendable {
                 let pending = try await migrator.pending(pool)
                 guard pending.isEmpty else {
                     return JSONResponse.make(
-                        ["status": "unavailable", "reason": .string("migrations pending: \(pending); run inlet-server migrate")],
+                        [
+                            "status": "unavailable",
+                            "reason": .string("migrations pending: \(pending); run inlet-server migrate"),
+                        ],
                         status: .serviceUnavailable)
                 }
                 migrationsCurrent.store(true, ordering: .relaxed)

@@ -22,9 +22,11 @@ struct IngestController {
         }
         let limit = services.configuration.maxBodyBytes
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw APIError(.contentTooLarge, code: "payload_too_large", "the request body is larger than \(limit) bytes")
+            throw APIError(
+                .contentTooLarge, code: "payload_too_large", "the request body is larger than \(limit) bytes")
         }
-        let target = try await EventSourceRepository.ingestSource(id: sourceID, pool: services.pool, secrets: services.secrets)
+        let target = try await EventSourceRepository.ingestSource(
+            id: sourceID, pool: services.pool, secrets: services.secrets)
         let source = target.source
         guard let scheme = source.signatureScheme else {
             throw APIError(
@@ -35,7 +37,8 @@ struct IngestController {
         do {
             body = try await request.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, code: "payload_too_large", "the request body is larger than \(limit) bytes")
+            throw APIError(
+                .contentTooLarge, code: "payload_too_large", "the request body is larger than \(limit) bytes")
         }
         let rawHeaders = request.headers.map { (name: $0.name.canonicalName.lowercased(), value: $0.value) }
         var headers: [String: String] = [:]
@@ -53,13 +56,17 @@ struct IngestController {
                     verifier.verify(body: bytes, headers: headers, now: Int64(Date().timeIntervalSince1970))
                 }
             } catch {
-                context.logger.warning("ingest source has an unusable signature configuration", metadata: ["error": "\(error)"])
+                context.logger.warning(
+                    "ingest source has an unusable signature configuration", metadata: ["error": "\(error)"])
                 throw Self.unauthorized
             }
             guard verdict.isAccepted else {
                 context.logger.info(
                     "ingest signature rejected",
-                    metadata: ["source_id": .string(sourceID.lowercasedString), "reason": .string(verdict.reason?.rawValue ?? "")])
+                    metadata: [
+                        "source_id": .string(sourceID.lowercasedString),
+                        "reason": .string(verdict.reason?.rawValue ?? ""),
+                    ])
                 throw Self.unauthorized
             }
             idempotencyKey = verdict.idempotencyKey
@@ -74,7 +81,8 @@ struct IngestController {
                 try JSONValue(parsing: bytes, limits: JSONParseLimits(maxDepth: 64, maxBytes: limit))
             }
         } catch let error as JSONParseError {
-            throw APIError(.badRequest, code: error.code.rawValue, "the webhook body is not valid JSON: \(error.description)")
+            throw APIError(
+                .badRequest, code: error.code.rawValue, "the webhook body is not valid JSON: \(error.description)")
         }
         let result = try await dispatcher.dispatch(
             DispatchRequest(

@@ -18,7 +18,9 @@ struct JobController {
     func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let projectID = try await services.projectID(for: context, request: request)
         let page = try await services.jobs(projectID).list(try QueryParameters.page(request))
-        return JSONResponse.page(page.items.map(\.json), hasMore: page.hasMore, lastID: page.items.last?.id.lowercasedString, request: request)
+        return JSONResponse.page(
+            page.items.map(\.json), hasMore: page.hasMore, lastID: page.items.last?.id.lowercasedString,
+            request: request)
     }
 
     func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -52,13 +54,21 @@ struct JobController {
         let id = try context.parameters.id("id", "job")
         var reader = ObjectReader(try await JSONRequestBody.object(request, limit: services.configuration.maxBodyBytes))
         var patch = JobPatch()
-        if reader.raw("project_id") != nil { reader.issue("project_id", "cannot be changed; pass project_id in the query") }
+        if reader.raw("project_id") != nil {
+            reader.issue("project_id", "cannot be changed; pass project_id in the query")
+        }
         if reader.raw("kind") != nil { reader.issue("kind", "cannot be changed; create a new job instead") }
         if case .set(let name?) = reader.patchString("name", nullable: false) {
-            if EventSource.isValidName(name) { patch.name = .set(name) } else { reader.issue("name", EventSourceInput.nameRule) }
+            if EventSource.isValidName(name) {
+                patch.name = .set(name)
+            } else {
+                reader.issue("name", EventSourceInput.nameRule)
+            }
         }
         if let config = reader.object("config") { patch.config = .set(config) }
-        if let maxAttempts = reader.integer("max_attempts", range: Job.maxAttemptsRange) { patch.maxAttempts = .set(maxAttempts) }
+        if let maxAttempts = reader.integer("max_attempts", range: Job.maxAttemptsRange) {
+            patch.maxAttempts = .set(maxAttempts)
+        }
         if let enabled = reader.bool("enabled") { patch.enabled = .set(enabled) }
         reader.rejectUnknownFields()
         try reader.finish()
@@ -91,7 +101,9 @@ struct JobController {
     func validateConfig(_ config: JSONValue, kind: JobKind) throws(ValidationError) -> JSONValue {
         switch kind {
         case .http:
-            return try HTTPJobConfiguration(config: config, allowPrivateTargets: services.configuration.allowPrivateTargets).json
+            return try HTTPJobConfiguration(
+                config: config, allowPrivateTargets: services.configuration.allowPrivateTargets
+            ).json
         case .noop:
             guard config.objectValue?.isEmpty ?? false else {
                 throw ValidationError(path: "/config", "a noop job takes no config; send {} or leave it out")

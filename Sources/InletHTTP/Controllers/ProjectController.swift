@@ -37,7 +37,9 @@ struct ProjectController {
         switch context.principal {
         case .admin:
             let result = try await services.projects.list(page)
-            return JSONResponse.page(result.items.map(\.json), hasMore: result.hasMore, lastID: result.items.last?.id.lowercasedString, request: request)
+            return JSONResponse.page(
+                result.items.map(\.json), hasMore: result.hasMore, lastID: result.items.last?.id.lowercasedString,
+                request: request)
         case .project(let id, _):
             return JSONResponse.make(.array([try await services.projects.get(id).json]))
         }
@@ -58,7 +60,8 @@ struct ProjectController {
         let projectID = try await ownProject(context)
         var name = ""
         if request.headers[.contentType] != nil {
-            var reader = ObjectReader(try await JSONRequestBody.object(request, limit: services.configuration.maxBodyBytes))
+            var reader = ObjectReader(
+                try await JSONRequestBody.object(request, limit: services.configuration.maxBodyBytes))
             name = reader.string("name") ?? ""
             if name.count > 128 { reader.issue("name", "must be at most 128 characters") }
             reader.rejectUnknownFields()
@@ -71,12 +74,15 @@ struct ProjectController {
     func listKeys(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let projectID = try await ownProject(context)
         let page = try await services.projects.listKeys(projectID: projectID, page: try QueryParameters.page(request))
-        return JSONResponse.page(page.items.map(\.json), hasMore: page.hasMore, lastID: page.items.last?.id.lowercasedString, request: request)
+        return JSONResponse.page(
+            page.items.map(\.json), hasMore: page.hasMore, lastID: page.items.last?.id.lowercasedString,
+            request: request)
     }
 
     func deleteKey(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let projectID = try await ownProject(context)
-        try await services.projects.deleteKey(projectID: projectID, keyID: try context.parameters.id("key_id", "API key"))
+        try await services.projects.deleteKey(
+            projectID: projectID, keyID: try context.parameters.id("key_id", "API key"))
         return JSONResponse.noContent()
     }
 }

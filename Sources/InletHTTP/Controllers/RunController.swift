@@ -22,14 +22,17 @@ struct RunController {
         var filter = RunRepository.Filter()
         if let status = request.uri.queryParameters["status"] {
             guard RunRepository.statuses.contains(String(status)) else {
-                throw APIError.badRequest("query parameter status must be one of \(RunRepository.statuses.joined(separator: ", "))")
+                throw APIError.badRequest(
+                    "query parameter status must be one of \(RunRepository.statuses.joined(separator: ", "))")
             }
             filter.status = String(status)
         }
         filter.jobID = try QueryParameters.uuid(request, "job_id")
         filter.eventID = try QueryParameters.uuid(request, "event_id")
         let page = try await repository(request, context).list(filter, page: try QueryParameters.page(request))
-        return JSONResponse.page(page.items.map(\.json), hasMore: page.hasMore, lastID: page.items.last?.id.lowercasedString, request: request)
+        return JSONResponse.page(
+            page.items.map(\.json), hasMore: page.hasMore, lastID: page.items.last?.id.lowercasedString,
+            request: request)
     }
 
     func get(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -50,9 +53,11 @@ extension JobRun {
         var object = JSONObject([
             ("id", .id(id)), ("project_id", .id(projectID)), ("event_id", .id(eventID)), ("job_id", .id(jobID)),
             ("subscription_id", subscriptionID.map(JSONValue.id) ?? .null), ("status", .string(status)),
-            ("attempt", .int(Int64(attempt))), ("max_attempts", .int(Int64(maxAttempts))), ("run_at", .timestamp(runAt)),
+            ("attempt", .int(Int64(attempt))), ("max_attempts", .int(Int64(maxAttempts))),
+            ("run_at", .timestamp(runAt)),
             ("locked_by", .string(lockedBy)), ("lease_until", leaseUntil.map(JSONValue.timestamp) ?? .null),
-            ("last_error", .string(lastError)), ("request_id", .string(requestID)), ("created_at", .timestamp(createdAt)),
+            ("last_error", .string(lastError)), ("request_id", .string(requestID)),
+            ("created_at", .timestamp(createdAt)),
             ("updated_at", .timestamp(updatedAt)), ("finished_at", finishedAt.map(JSONValue.timestamp) ?? .null),
         ])
         if let attempts {
@@ -63,7 +68,8 @@ extension JobRun {
                             ("attempt", .int(Int64(attempt.attempt))),
                             ("started_at", .string(Timestamp.string(attempt.startedAt, fractional: true))),
                             ("finished_at", .string(Timestamp.string(attempt.finishedAt, fractional: true))),
-                            ("duration_ms", .int(Int64(attempt.durationMilliseconds))), ("outcome", .string(attempt.outcome)),
+                            ("duration_ms", .int(Int64(attempt.durationMilliseconds))),
+                            ("outcome", .string(attempt.outcome)),
                             ("status_code", attempt.statusCode.map { .int(Int64($0)) } ?? .null),
                             ("error", .string(attempt.error)), ("response_excerpt", .string(attempt.responseExcerpt)),
                             ("worker", .string(attempt.worker)),

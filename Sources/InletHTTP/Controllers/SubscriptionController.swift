@@ -24,7 +24,9 @@ struct SubscriptionController {
     func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let (repository, sourceID) = try await scope(context)
         let page = try await repository.list(sourceID: sourceID, page: try QueryParameters.page(request))
-        return JSONResponse.page(page.items.map(\.json), hasMore: page.hasMore, lastID: page.items.last?.id.lowercasedString, request: request)
+        return JSONResponse.page(
+            page.items.map(\.json), hasMore: page.hasMore, lastID: page.items.last?.id.lowercasedString,
+            request: request)
     }
 
     func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -70,7 +72,8 @@ struct SubscriptionController {
 
     func delete(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let (repository, sourceID) = try await scope(context)
-        try await repository.delete(sourceID: sourceID, id: try context.parameters.id("subscription_id", "subscription"))
+        try await repository.delete(
+            sourceID: sourceID, id: try context.parameters.id("subscription_id", "subscription"))
         return JSONResponse.noContent()
     }
 }

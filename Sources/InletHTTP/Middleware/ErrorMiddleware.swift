@@ -35,7 +35,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             switch error.code {
             case .poolExhausted, .connectionFailure, .poolClosed:
                 logger.warning("database unavailable", metadata: ["error": "\(error)"])
-                var apiError = APIError(.serviceUnavailable, code: "unavailable", "the database is unavailable; retry later")
+                var apiError = APIError(
+                    .serviceUnavailable, code: "unavailable", "the database is unavailable; retry later")
                 apiError.headers[.retryAfter] = "1"
                 return apiError
             default:
@@ -48,7 +49,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             switch error.status {
             case .notFound: return APIError(.notFound, code: "not_found", "no such route")
             case .methodNotAllowed: return APIError(.methodNotAllowed, code: "method_not_allowed", "method not allowed")
-            case .contentTooLarge: return APIError(.contentTooLarge, code: "payload_too_large", "the request body is too large")
+            case .contentTooLarge:
+                return APIError(.contentTooLarge, code: "payload_too_large", "the request body is too large")
             default:
                 return APIError(error.status, code: "http_error", error.body ?? error.status.reasonPhrase)
             }

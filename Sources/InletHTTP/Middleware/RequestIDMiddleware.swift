@@ -11,7 +11,8 @@ struct RequestIDMiddleware: RouterMiddleware {
     {
         var context = context
         let supplied = request.headers[.requestID].flatMap { value -> String? in
-            let valid = !value.isEmpty && value.utf8.count <= 128
+            let valid =
+                !value.isEmpty && value.utf8.count <= 128
                 && value.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
             return valid ? value : nil
         }

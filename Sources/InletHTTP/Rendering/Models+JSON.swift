@@ -9,7 +9,8 @@ enum Timestamp {
         var parts = tm()
         gmtime_r(&seconds, &parts)
         let base = String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+            format: "%04d-%02d-%02dT%02d:%02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+            Int(parts.tm_mday),
             Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
         guard fractional else { return base + "Z" }
         let milliseconds = min(999, Int(((interval - interval.rounded(.down)) * 1000).rounded(.down)))
@@ -56,7 +57,8 @@ extension Job {
     var json: JSONValue {
         .object(
             JSONObject([
-                ("id", .id(id)), ("project_id", .id(projectID)), ("name", .string(name)), ("kind", .string(kind.rawValue)),
+                ("id", .id(id)), ("project_id", .id(projectID)), ("name", .string(name)),
+                ("kind", .string(kind.rawValue)),
                 ("config", config), ("max_attempts", .int(Int64(maxAttempts))), ("enabled", .bool(enabled)),
                 ("created_at", .timestamp(createdAt)), ("updated_at", .timestamp(updatedAt)),
             ]))
@@ -74,7 +76,8 @@ extension APIKey {
         .object(
             JSONObject([
                 ("id", .id(id)), ("project_id", projectID.map(JSONValue.id) ?? .null), ("name", .string(name)),
-                ("admin", .bool(isAdmin)), ("token_prefix", .string(tokenPrefix)), ("created_at", .timestamp(createdAt)),
+                ("admin", .bool(isAdmin)), ("token_prefix", .string(tokenPrefix)),
+                ("created_at", .timestamp(createdAt)),
                 ("last_used_at", lastUsedAt.map(JSONValue.timestamp) ?? .null),
             ]))
     }

@@ -9,11 +9,13 @@ public struct Dispatcher: Sendable {
     let pool: PostgresPool
     let routes: SourceRouteCache
     let notifier: RunNotifier?
+    let metrics: DispatchMetrics?
 
-    public init(pool: PostgresPool, routes: SourceRouteCache, notifier: RunNotifier?) {
+    public init(pool: PostgresPool, routes: SourceRouteCache, notifier: RunNotifier?, metrics: DispatchMetrics? = nil) {
         self.pool = pool
         self.routes = routes
         self.notifier = notifier
+        self.metrics = metrics
     }
 
     public func dispatch(_ request: DispatchRequest) async throws -> DispatchResult {
@@ -24,10 +26,20 @@ public struct Dispatcher: Sendable {
                 route = try await routes.reload(projectID: request.projectID, reference: request.sourceReference)
             }
             guard route.source.enabled else { throw StoreError(.conflict, "the event source is disabled") }
-            try validate(request.payload, against: route)
+            do {
+                try validate(request.payload, against: route)
+            } catch {
+                metrics?.record(.schemaRejected, projectID: request.projectID, via: request.via.rawValue)
+                throw error
+            }
             let targets = route.matchingTargets(payload: request.payload, headers: request.headers)
             if let result = try await insert(request, route: route, targets: targets) {
                 if result.dispatched > 0, !result.duplicate { notifier?.runsCreated() }
+                let outcome: DispatchMetrics.Outcome =
+                    result.duplicate ? .duplicate : (result.dispatched > 0 ? .accepted : .unmatched)
+                metrics?.record(
+                    outcome, projectID: request.projectID, via: request.via.rawValue,
+                    runs: result.duplicate ? 0 : result.dispatched)
                 return result
             }
             // The source changed since it was cached (or was deleted): reload and decide again.
@@ -78,7 +90,8 @@ public struct Dispatcher: Sendable {
             [request.projectID, route.source.id, request.idempotencyKey])
         guard let original = existing.first else { throw StoreError(.conflict, "the duplicate event vanished; retry") }
         return DispatchResult(
-            eventID: try original.decode(UUID.self, at: 0), dispatched: try original.decode(Int.self, at: 1), duplicate: true)
+            eventID: try original.decode(UUID.self, at: 0), dispatched: try original.decode(Int.self, at: 1),
+            duplicate: true)
     }
 
     /// One statement: check the source version, insert the event (or find the original for a repeated

@@ -33,7 +33,8 @@ public final class RunNotifier: Service, Sendable {
                 do {
                     try await self.pool.query("SELECT pg_notify($1, '')", [Self.channel])
                 } catch {
-                    self.logger.debug("NOTIFY failed; workers will find the runs by polling", metadata: ["error": "\(error)"])
+                    self.logger.debug(
+                        "NOTIFY failed; workers will find the runs by polling", metadata: ["error": "\(error)"])
                 }
             }
         }

@@ -31,7 +31,8 @@ public struct SourceRoute: Sendable {
             } else {
                 patterns.append((targets.count, try FilterPattern(subscription.filterExpression)))
             }
-            targets.append(Target(subscriptionID: subscription.id, jobID: subscription.targetID, maxAttempts: maxAttempts))
+            targets.append(
+                Target(subscriptionID: subscription.id, jobID: subscription.targetID, maxAttempts: maxAttempts))
         }
         self.targets = targets
         self.unfiltered = unfiltered

@@ -57,14 +57,17 @@ public final class SourceRouteCache: Sendable {
             WHERE s.project_id = $1 AND s.source_id = $2 ORDER BY s.id
             """, [projectID, source.id])
         let subscriptions = try rows.map { row in
-            (try SubscriptionRepository.subscription(row), jobEnabled: try row.decode(Bool.self, at: 9),
-             maxAttempts: try row.decode(Int.self, at: 10))
+            (
+                try SubscriptionRepository.subscription(row), jobEnabled: try row.decode(Bool.self, at: 9),
+                maxAttempts: try row.decode(Int.self, at: 10)
+            )
         }
         do {
             return try SourceRoute(source: source, subscriptions: subscriptions)
         } catch {
             // Stored schemas and filters were validated on write; one that no longer compiles is a server error.
-            throw StoreError(.invalid, "the event source's schema or a subscription filter no longer compiles: \(error)")
+            throw StoreError(
+                .invalid, "the event source's schema or a subscription filter no longer compiles: \(error)")
         }
     }
 }

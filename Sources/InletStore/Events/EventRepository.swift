@@ -29,7 +29,8 @@ public struct EventRepository: Sendable {
     }
 
     public func get(_ id: UUID) async throws -> Event {
-        let rows = try await pool.query("SELECT \(Self.columns) FROM events WHERE project_id = $1 AND id = $2", [projectID, id])
+        let rows = try await pool.query(
+            "SELECT \(Self.columns) FROM events WHERE project_id = $1 AND id = $2", [projectID, id])
         guard let row = rows.first else { throw StoreError.notFound("event") }
         return try Self.event(row)
     }
@@ -53,7 +54,8 @@ public struct EventRepository: Sendable {
         Event(
             id: try row.decode(UUID.self, at: 0), projectID: try row.decode(UUID.self, at: 1),
             sourceID: try row.decode(UUID.self, at: 2), idempotencyKey: try row.decode(String?.self, at: 3),
-            payload: try row.decodeJSON(at: 4), headers: try row.decodeJSON(at: 5), via: try row.decode(String.self, at: 6),
+            payload: try row.decodeJSON(at: 4), headers: try row.decodeJSON(at: 5),
+            via: try row.decode(String.self, at: 6),
             verification: try row.decode(String?.self, at: 7), requestID: try row.decode(String?.self, at: 8),
             dispatched: try row.decode(Int.self, at: 9), receivedAt: try row.decode(Date.self, at: 10))
     }

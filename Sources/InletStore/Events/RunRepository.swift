@@ -43,7 +43,8 @@ public struct RunRepository: Sendable {
 
     /// A run with its attempts, oldest first.
     public func get(_ id: UUID) async throws -> JobRun {
-        let rows = try await pool.query("SELECT \(Self.columns) FROM job_runs WHERE project_id = $1 AND id = $2", [projectID, id])
+        let rows = try await pool.query(
+            "SELECT \(Self.columns) FROM job_runs WHERE project_id = $1 AND id = $2", [projectID, id])
         guard let row = rows.first else { throw StoreError.notFound("run") }
         var run = try Self.run(row)
         let attempts = try await pool.query(

@@ -10,7 +10,9 @@ public struct JobDraft: Sendable {
     public var maxAttempts: Int
     public var enabled: Bool
 
-    public init(name: String, kind: JobKind, config: JSONValue, maxAttempts: Int = Job.defaultMaxAttempts, enabled: Bool = true) {
+    public init(
+        name: String, kind: JobKind, config: JSONValue, maxAttempts: Int = Job.defaultMaxAttempts, enabled: Bool = true
+    ) {
         self.name = name
         self.kind = kind
         self.config = config
@@ -61,13 +63,17 @@ public struct JobRepository: Sendable {
                 INSERT INTO jobs (id, project_id, name, kind, config, max_attempts, enabled, signing_secret)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING \(Self.columns)
                 """,
-                [id, projectID, draft.name, draft.kind.rawValue, draft.config.postgres, draft.maxAttempts, draft.enabled, sealed])
+                [
+                    id, projectID, draft.name, draft.kind.rawValue, draft.config.postgres, draft.maxAttempts,
+                    draft.enabled, sealed,
+                ])
         }
         return (try Self.job(rows[0]), secret)
     }
 
     public func get(_ id: UUID) async throws -> Job {
-        let rows = try await pool.query("SELECT \(Self.columns) FROM jobs WHERE project_id = $1 AND id = $2", [projectID, id])
+        let rows = try await pool.query(
+            "SELECT \(Self.columns) FROM jobs WHERE project_id = $1 AND id = $2", [projectID, id])
         guard let row = rows.first else { throw StoreError.notFound("job") }
         return try Self.job(row)
     }
@@ -82,7 +88,9 @@ public struct JobRepository: Sendable {
     }
 
     /// Applies a merge patch; `validate` sees the merged job and throws to refuse it.
-    public func update(_ id: UUID, _ patch: JobPatch, validate: @Sendable (Job) throws -> Void = { _ in }) async throws -> Job {
+    public func update(_ id: UUID, _ patch: JobPatch, validate: @Sendable (Job) throws -> Void = { _ in }) async throws
+        -> Job
+    {
         try await translatingErrors(conflicts: Self.conflicts) {
             try await pool.withTransaction { connection in
                 let current = try await connection.query(

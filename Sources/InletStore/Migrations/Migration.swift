@@ -28,7 +28,8 @@ public struct Migration: Sendable, Equatable {
                 throw MigrationError(message: "migration file \(file) is not named NNNN_name.sql")
             }
             let sql = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
-            migrations.append(Migration(version: version, name: String(stem[stem.index(after: underscore)...]), sql: sql))
+            migrations.append(
+                Migration(version: version, name: String(stem[stem.index(after: underscore)...]), sql: sql))
         }
         migrations.sort { $0.version < $1.version }
         for (previous, next) in zip(migrations, migrations.dropFirst()) where previous.version == next.version {
@@ -39,7 +40,9 @@ public struct Migration: Sendable, Equatable {
 
     /// Finds the `sql/` directory: `INLET_MIGRATIONS_DIR`, else `./sql`, else a `sql/` beside or above the
     /// running executable (a checkout's `.build/…/debug/inlet-server`, or `/app/sql` in the container).
-    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
+    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> URL
+    {
         if let configured = environment["INLET_MIGRATIONS_DIR"], !configured.isEmpty {
             return URL(fileURLWithPath: configured)
         }

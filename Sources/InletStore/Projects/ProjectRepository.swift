@@ -34,7 +34,9 @@ public struct ProjectRepository: Sendable {
     }
 
     static func project(_ row: PostgresRow) throws -> Project {
-        Project(id: try row.decode(UUID.self, at: 0), name: try row.decode(String.self, at: 1), createdAt: try row.decode(Date.self, at: 2))
+        Project(
+            id: try row.decode(UUID.self, at: 0), name: try row.decode(String.self, at: 1),
+            createdAt: try row.decode(Date.self, at: 2))
     }
 
     // MARK: API keys

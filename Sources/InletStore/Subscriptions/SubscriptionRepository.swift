@@ -19,7 +19,8 @@ public struct SubscriptionRepository: Sendable {
         self.pool = pool
     }
 
-    static let columns = "id, project_id, source_id, target_type, target_id, filter_expr, enabled, created_at, updated_at"
+    static let columns =
+        "id, project_id, source_id, target_type, target_id, filter_expr, enabled, created_at, updated_at"
     static let conflicts = [
         "subscriptions_project_id_source_id_target_id_key": "the source already has a subscription to this job",
         "subscriptions_project_id_source_id_fkey": "event source not found",
@@ -27,7 +28,9 @@ public struct SubscriptionRepository: Sendable {
     ]
 
     /// Subscribes a source of this project to a job of this project.
-    public func create(sourceID: UUID, targetID: UUID, filterExpression: JSONValue, enabled: Bool) async throws -> Subscription {
+    public func create(sourceID: UUID, targetID: UUID, filterExpression: JSONValue, enabled: Bool) async throws
+        -> Subscription
+    {
         try await translatingErrors(conflicts: Self.conflicts) {
             let rows = try await pool.query(
                 """
@@ -42,7 +45,8 @@ public struct SubscriptionRepository: Sendable {
                 """, [projectID, UUID.v7(), sourceID, targetID, filterExpression.postgres, enabled])
             guard let row = rows.first else {
                 // Either the source or the job is missing from this project.
-                let source = try await pool.query("SELECT 1 FROM event_sources WHERE project_id = $1 AND id = $2", [projectID, sourceID])
+                let source = try await pool.query(
+                    "SELECT 1 FROM event_sources WHERE project_id = $1 AND id = $2", [projectID, sourceID])
                 if source.isEmpty { throw StoreError.notFound("event source") }
                 throw StoreError(
                     .invalid, "target job not found in this project",

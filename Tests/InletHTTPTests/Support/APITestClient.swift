@@ -50,8 +50,12 @@ struct APITestClient: Sendable {
     }
 
     func get(_ uri: String) async throws -> APIResponse { try await request(.get, uri) }
-    func post(_ uri: String, _ json: JSONValue) async throws -> APIResponse { try await request(.post, uri, json: json) }
-    func patch(_ uri: String, _ json: JSONValue) async throws -> APIResponse { try await request(.patch, uri, json: json) }
+    func post(_ uri: String, _ json: JSONValue) async throws -> APIResponse {
+        try await request(.post, uri, json: json)
+    }
+    func patch(_ uri: String, _ json: JSONValue) async throws -> APIResponse {
+        try await request(.patch, uri, json: json)
+    }
     func delete(_ uri: String) async throws -> APIResponse { try await request(.delete, uri) }
 }
 

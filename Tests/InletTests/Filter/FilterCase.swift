@@ -9,7 +9,6 @@ struct FilterCase: Sendable, CustomTestStringConvertible {
     /// Tags marking reference-engine quirks that Inlet deliberately does not reproduce.
     static let skippedTags = ["legacy-$or-as-field", "key-order-sensitive"]
 
-
     let name: String
     let pattern: JSONValue
     /// The event, or `nil` for a case whose pattern must be rejected.

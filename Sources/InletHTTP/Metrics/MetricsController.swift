@@ -1,0 +1,67 @@
+import Foundation
+import Hummingbird
+import Metrics
+import NIOCore
+import Postgres
+import Prometheus
+import Synchronization
+
+/// `GET /metrics` in Prometheus text format. Pool and queue gauges are refreshed at scrape time (the queue
+/// figures at most every 5 s, since they cost a query).
+final class MetricsController: Sendable {
+    let registry: PrometheusCollectorRegistry
+    let factory: PrometheusMetricsFactory
+    let pool: PostgresPool
+    private let lastQueueRefresh = Mutex<ContinuousClock.Instant?>(nil)
+
+    init(registry: PrometheusCollectorRegistry, pool: PostgresPool) {
+        self.registry = registry
+        self.factory = PrometheusMetricsFactory(registry: registry)
+        self.pool = pool
+    }
+
+    func addRoutes(to router: Router<InletRequestContext>) {
+        router.get("metrics") { _, _ in await self.scrape() }
+    }
+
+    func scrape() async -> Response {
+        let statistics = pool.statistics
+        for (state, value) in [
+            ("in_use", statistics.inUse), ("idle", statistics.idle), ("waiting", statistics.waiting),
+        ] {
+            Gauge(label: "inlet_db_pool_connections", dimensions: [("state", state)], factory: factory).record(value)
+        }
+        await refreshQueueGauges()
+        var buffer = ByteBuffer()
+        buffer.writeBytes(registry.emitToBuffer())
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: ResponseBody(byteBuffer: buffer))
+    }
+
+    private func refreshQueueGauges() async {
+        let due = lastQueueRefresh.withLock { last -> Bool in
+            if let last, last.duration(to: .now) < .seconds(5) { return false }
+            last = .now
+            return true
+        }
+        guard due else { return }
+        do {
+            let rows = try await pool.query(
+                """
+                SELECT
+                    (SELECT count(*) FROM job_runs WHERE status = 'queued' AND run_at <= now()),
+                    (SELECT count(*) FROM job_runs WHERE status = 'running'),
+                    coalesce((SELECT extract(epoch FROM now() - min(run_at))::float8 FROM job_runs
+                              WHERE status = 'queued' AND run_at <= now()), 0)
+                """)
+            let row = rows[0]
+            Gauge(label: "inlet_runs_queued", factory: factory).record(try row.decode(Int64.self, at: 0))
+            Gauge(label: "inlet_runs_running", factory: factory).record(try row.decode(Int64.self, at: 1))
+            Gauge(label: "inlet_runs_oldest_queued_age_seconds", factory: factory).record(
+                try row.decode(Double.self, at: 2))
+        } catch {
+            // The database is down: the pool gauges and /readyz already say so.
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import HTTPTypes
+import Inlet
+import InletHTTP
+import Testing
+
+@Suite struct OperabilityTests {
+    @Test func metricsCountRequestsByRouteTemplateAndDispatchesByProject() async throws {
+        try await TestApp.run { admin in
+            let project = try await TestApp.project(admin)
+            let api = project.api
+            _ = try await api.post("/v1/event-sources", ["name": "m"])
+            let job = try await api.post("/v1/jobs", ["name": "j", "kind": "noop"]).idString
+            _ = try await api.get("/v1/jobs/\(job)")
+            _ = try await api.post("/v1/events/dispatch", ["source": "m", "payload": [:]])
+            let metrics = try await admin.withToken(nil).get("/metrics")
+            #expect(metrics.status == .ok)
+            #expect(
+                metrics.text.contains(#"inlet_http_requests_total{method="GET",route="/v1/jobs/{id}",status="200"} 1"#))
+            #expect(!metrics.text.contains(job))
+            #expect(
+                metrics.text.contains(
+                    #"inlet_dispatch_events_total{project="\#(project.id)",outcome="unmatched",via="api"} 1"#))
+            #expect(metrics.text.contains("inlet_db_pool_connections"))
+            #expect(metrics.text.contains("inlet_runs_queued"))
+            #expect(metrics.text.contains("inlet_http_request_duration_seconds_bucket"))
+        }
+    }
+
+    @Test func healthReadinessAndRequestIDs() async throws {
+        try await TestApp.run { admin in
+            let anonymous = admin.withToken(nil)
+            #expect(try await anonymous.get("/healthz").status == .ok)
+            let ready = try await anonymous.get("/readyz")
+            #expect(ready.status == .ok)
+            let echoed = try await anonymous.request(.get, "/healthz", headers: [.init("X-Request-Id")!: "trace-123"])
+            #expect(echoed.headers[.init("X-Request-Id")!] == "trace-123")
+            let generated = try await anonymous.get("/healthz").headers[.init("X-Request-Id")!]
+            #expect(generated?.count == 36)
+            let notFound = try await anonymous.get("/nowhere")
+            #expect(notFound.status == .notFound)
+            #expect(notFound.errorCode == "not_found")
+        }
+        // A database that is unreachable makes /readyz fail quickly while /healthz stays up.
+        let unreachable = TestApp.configuration {
+            $0.databaseURL = "postgres://nobody@127.0.0.1:1/none"
+            $0.databaseAcquireTimeoutMilliseconds = 200
+        }
+        try await TestApp.run(configuration: unreachable) { admin in
+            let anonymous = admin.withToken(nil)
+            #expect(try await anonymous.get("/healthz").status == .ok)
+            #expect(try await anonymous.get("/readyz").status == .serviceUnavailable)
+            let api = try await admin.get("/v1/jobs?project_id=\(UUID().uuidString)")
+            #expect(api.status == .serviceUnavailable)
+            #expect(api.errorCode == "unavailable")
+            #expect(!api.text.contains("127.0.0.1"))
+        }
+    }
+
+    @Test func configurationErrorsNameTheVariable() {
+        func error(_ environment: [String: String]) -> String? {
+            do {
+                _ = try ServerConfiguration(environment: environment)
+                return nil
+            } catch {
+                return error.description
+            }
+        }
+        let base = ["DATABASE_URL": "postgres://x@localhost/y", "INLET_SECRET_KEY": String(repeating: "a", count: 64)]
+        #expect(error(base) == nil)
+        #expect(error([:])?.hasPrefix("DATABASE_URL") == true)
+        #expect(error(base.merging(["INLET_PORT": "http"]) { $1 })?.hasPrefix("INLET_PORT") == true)
+        #expect(
+            error(base.merging(["INLET_ALLOW_PRIVATE_TARGETS": "maybe"]) { $1 })?.hasPrefix(
+                "INLET_ALLOW_PRIVATE_TARGETS") == true)
+        #expect(error(base.merging(["INLET_ADMIN_TOKEN": "short"]) { $1 })?.hasPrefix("INLET_ADMIN_TOKEN") == true)
+        #expect(error(base.merging(["INLET_LOG_FORMAT": "xml"]) { $1 })?.hasPrefix("INLET_LOG_FORMAT") == true)
+        #expect(error(["DATABASE_URL": "postgres://x@localhost/y"])?.hasPrefix("INLET_SECRET_KEY") == true)
+    }
+}
