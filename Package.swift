@@ -108,6 +108,14 @@ let package = Package(
             ]
         ),
 
+        .executableTarget(
+            name: "inlet-bench",
+            dependencies: [
+                "Postgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         // MARK: Shared test support (a library only test targets depend on)
         .target(name: "InletTestSupport", dependencies: ["InletStore", "Postgres"]),
 
