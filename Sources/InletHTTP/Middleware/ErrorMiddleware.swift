@@ -33,6 +33,13 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             }
         case let error as PostgresError:
             switch error.code {
+            case .invalidInput:
+                // A value PostgreSQL cannot take (a NUL in a string, a number out of range) that no repository
+                // translated: still the client's input, never a 500.
+                logger.info("input refused by the database", metadata: ["error": "\(error)"])
+                return APIError(
+                    .unprocessableContent, code: "validation_failed",
+                    "a value cannot be stored: strings must not contain \\u0000 and numbers must be within range")
             case .poolExhausted, .connectionFailure, .poolClosed:
                 logger.warning("database unavailable", metadata: ["error": "\(error)"])
                 var apiError = APIError(

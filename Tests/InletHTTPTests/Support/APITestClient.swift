@@ -30,7 +30,7 @@ struct APITestClient: Sendable {
     @discardableResult
     func request(
         _ method: HTTPRequest.Method, _ uri: String, json: JSONValue? = nil, rawBody: String? = nil,
-        headers extraHeaders: HTTPFields = [:]
+        rawBytes: [UInt8]? = nil, headers extraHeaders: HTTPFields = [:]
     ) async throws -> APIResponse {
         var headers = extraHeaders
         if let token { headers[.authorization] = "Bearer \(token)" }
@@ -40,6 +40,9 @@ struct APITestClient: Sendable {
             if headers[.contentType] == nil { headers[.contentType] = "application/json" }
         } else if let rawBody {
             body = ByteBuffer(string: rawBody)
+            if headers[.contentType] == nil { headers[.contentType] = "application/json" }
+        } else if let rawBytes {
+            body = ByteBuffer(bytes: rawBytes)
             if headers[.contentType] == nil { headers[.contentType] = "application/json" }
         }
         return try await client.execute(uri: uri, method: method, headers: headers, body: body) { response in
