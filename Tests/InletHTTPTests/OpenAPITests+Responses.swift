@@ -29,6 +29,9 @@ extension OpenAPITests {
             let spare = try await admin.call(.post, "/v1/projects/\(projectID)/api-keys", expect: .created)
             try await Self.expectNextLink(admin.call(.get, "/v1/projects/\(projectID)/api-keys?limit=1", expect: .ok))
             try await admin.call(.delete, "/v1/projects/\(projectID)/api-keys/\(spare.idString)", expect: .noContent)
+            let longName = JSONValue.string(String(repeating: "e\u{301}", count: 100))  // 100 graphemes, 200 code points
+            try await admin.call(
+                .post, "/v1/projects/\(projectID)/api-keys", json: ["name": longName], expect: .unprocessableContent)
             try await admin.call(.get, "/v1/jobs", expect: .unprocessableContent)  // an admin key must name the project
             let api = admin.withToken(key["token"]?.stringValue)
             try await api.call(.post, "/v1/projects", json: ["name": "not mine"], expect: .forbidden)
@@ -73,6 +76,9 @@ extension OpenAPITests {
             try await api.call(.post, "/v1/event-sources", json: ["name": "orders"], expect: .conflict)
             try await api.call(
                 .post, "/v1/event-sources", json: ["name": "x", "schema": ["type": 5]], expect: .unprocessableContent)
+            try await api.call(
+                .post, "/v1/event-sources", json: ["name": "x", "idempotency_header": "has space"],
+                expect: .unprocessableContent)
 
             // Subscriptions.
             let subscribe = "/v1/event-sources/\(source)/subscribe"
@@ -111,6 +117,8 @@ extension OpenAPITests {
                 .post, "/v1/events/dispatch", json: ["source": "orders", "payload": ["type": "x"]], expect: .accepted)
             try await Self.expectNextLink(api.call(.get, "/v1/events?source=orders&limit=1", expect: .ok))
             try await api.call(.get, "/v1/events?source=nope", expect: .notFound)
+            try await api.call(.get, "/v1/events?source=%00", expect: .notFound)
+            try await api.call(.post, "/v1/events/dispatch", json: ["source": "a\u{0}"], expect: .unprocessableContent)
             try await api.call(.get, "/v1/events/\(eventID)", expect: .ok)
             try await api.call(.post, "/v1/events/\(eventID)/replay?dry_run=true", expect: .ok)
             try await api.call(.post, "/v1/events/\(eventID)/replay", expect: .accepted)

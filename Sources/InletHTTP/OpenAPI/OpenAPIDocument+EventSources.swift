@@ -44,8 +44,22 @@ extension OpenAPIDocument {
                     ],
                     description: "An event source, with its signing secret when this request set or generated one")
             ),
-            ("EventSourceCreate", eventSourceWrite(create: true)),
-            ("EventSourceUpdate", eventSourceWrite(create: false)),
+            (
+                "EventSourceCreate",
+                OpenAPISchema.examples(
+                    eventSourceWrite(create: true),
+                    [
+                        [
+                            "name": "orders", "description": "Order events from the shop",
+                            "schema": ["type": "object", "required": ["type"]],
+                        ],
+                        ["name": "github", "signature_scheme": "hmac", "signature_header": "X-Hub-Signature-256"],
+                    ])
+            ),
+            (
+                "EventSourceUpdate",
+                OpenAPISchema.examples(eventSourceWrite(create: false), [["description": nil, "enabled": false]])
+            ),
             (
                 "RotateSecret",
                 OpenAPISchema.object(
@@ -55,7 +69,7 @@ extension OpenAPIDocument {
                         "grace_period_seconds": OpenAPISchema.integer(
                             minimum: 0, maximum: 30 * 86_400,
                             description: "How long the previous secret keeps verifying (default 86400)"),
-                    ])
+                    ]).adding("examples", [["grace_period_seconds": 3600]])
             ),
         ]
     }
@@ -107,7 +121,16 @@ extension OpenAPIDocument {
             OpenAPIOperation(
                 method: .get, path: "/v1/event-sources", operationID: "listEventSources", summary: "List event sources",
                 tag: "event-sources", parameters: OpenAPIParts.projectAndPage,
-                responses: [("200", OpenAPIParts.list("Event sources", of: "EventSource"))],
+                responses: [
+                    (
+                        "200",
+                        OpenAPIParts.list(
+                            "Event sources", of: "EventSource",
+                            links: [
+                                "ingestFirst": OpenAPIParts.link("ingestWebhook", ["source_id": "$response.body#/0/id"])
+                            ])
+                    )
+                ],
                 errors: [.badRequest, .notFound, .unprocessableContent, .serviceUnavailable]),
             OpenAPIOperation(
                 method: .post, path: "/v1/event-sources", operationID: "createEventSource",

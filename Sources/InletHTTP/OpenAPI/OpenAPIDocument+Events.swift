@@ -18,7 +18,15 @@ extension OpenAPIDocument {
                             minLength: 1, maxLength: 255,
                             description: "A repeat answers the original event with duplicate: true (1–255 bytes); "
                                 + "the Idempotency-Key header works too"),
-                    ], required: ["source"])
+                    ], required: ["source"]
+                ).adding(
+                    "examples",
+                    [
+                        [
+                            "source": "orders", "payload": ["type": "order.created", "amount": 42],
+                            "idempotency_key": "order-42",
+                        ]
+                    ])
             ),
             (
                 "DispatchResponse",

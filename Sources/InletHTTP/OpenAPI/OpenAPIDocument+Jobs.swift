@@ -52,9 +52,22 @@ extension OpenAPIDocument {
                         "project_id": OpenAPISchema.described(
                             OpenAPISchema.uuid, "Optional with a project key; required with an admin key"),
                         "kind": kind,
+                    ]
+                ).adding(
+                    "examples",
+                    [
+                        [
+                            "name": "fulfil-order", "kind": "http", "max_attempts": 5,
+                            "config": ["url": "https://example.com/hooks/orders", "timeout_ms": 5000],
+                        ],
+                        ["name": "noop-sink", "kind": "noop"],
                     ])
             ),
-            ("JobUpdate", OpenAPISchema.object(fields, description: "A merge; kind cannot change")),
+            (
+                "JobUpdate",
+                OpenAPISchema.object(fields, description: "A merge; kind cannot change").adding(
+                    "examples", [["max_attempts": 3, "enabled": false]])
+            ),
             (
                 "HTTPJobConfig",
                 OpenAPISchema.object(

@@ -23,7 +23,8 @@ extension OpenAPIDocument {
             (
                 "ProjectCreate",
                 OpenAPISchema.object(
-                    ["name": OpenAPISchema.string(minLength: 1, maxLength: 128)], required: ["name"])
+                    ["name": OpenAPISchema.string(minLength: 1, maxLength: 128)], required: ["name"]
+                ).adding("examples", [["name": "shop"]])
             ),
             ("APIKey", apiKey),
             (
@@ -35,7 +36,11 @@ extension OpenAPIDocument {
                             pattern: "^inl_", description: "The bearer token; shown only in this response")
                     ], required: ["token"])
             ),
-            ("APIKeyCreate", OpenAPISchema.object(["name": OpenAPISchema.string(maxLength: 128)])),
+            (
+                "APIKeyCreate",
+                OpenAPISchema.object(["name": OpenAPISchema.string(maxLength: 128)]).adding(
+                    "examples", [["name": "ci"]])
+            ),
         ]
     }
 

@@ -74,7 +74,18 @@ extension OpenAPIDocument {
                     OpenAPIParts.query("job_id", OpenAPISchema.uuid, "Only this job's runs"),
                     OpenAPIParts.query("event_id", OpenAPISchema.uuid, "Only this event's runs"),
                 ] + OpenAPIParts.page,
-                responses: [("200", OpenAPIParts.list("Runs", of: "JobRun"))], errors: errors),
+                responses: [
+                    (
+                        "200",
+                        OpenAPIParts.list(
+                            "Runs", of: "JobRun",
+                            links: [
+                                "getFirst": OpenAPIParts.link("getRun", ["id": "$response.body#/0/id"]),
+                                "cancelFirst": OpenAPIParts.link("cancelRun", ["id": "$response.body#/0/id"]),
+                                "retryFirst": OpenAPIParts.link("retryRun", ["id": "$response.body#/0/id"]),
+                            ])
+                    )
+                ], errors: errors),
             OpenAPIOperation(
                 method: .get, path: "/v1/runs/{id}", operationID: "getRun", summary: "Get a run with its attempts",
                 tag: "runs", parameters: [id, project],

@@ -30,7 +30,15 @@ extension OpenAPIDocument {
                             OpenAPISchema.uuid, "A job of the source's project (422 otherwise)"),
                         "filter_expr": OpenAPISchema.described(filter, "Defaults to {}"),
                         "enabled": OpenAPISchema.boolean,
-                    ], required: ["target_type", "target_id"])
+                    ], required: ["target_type", "target_id"]
+                ).adding(
+                    "examples",
+                    [
+                        [
+                            "target_type": "job", "target_id": "01a218d8-9822-73a0-ac4a-85ea9192c3ee",
+                            "filter_expr": ["type": ["order.created"]],
+                        ]
+                    ])
             ),
             (
                 "SubscriptionUpdate",
@@ -39,7 +47,8 @@ extension OpenAPIDocument {
                         "filter_expr": OpenAPISchema.nullable(OpenAPISchema.described(filter, "null resets it to {}")),
                         "enabled": OpenAPISchema.boolean,
                     ],
-                    description: "A merge; the source and target of a subscription cannot change")
+                    description: "A merge; the source and target of a subscription cannot change"
+                ).adding("examples", [["filter_expr": ["type": [["prefix": "order."]]], "enabled": true]])
             ),
         ]
     }

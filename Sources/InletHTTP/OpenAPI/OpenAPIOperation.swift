@@ -123,12 +123,13 @@ enum OpenAPIParts {
     }
 
     /// One page of a list: a bare array, newest first, with `Link: <…>; rel="next"` when more rows follow.
-    static func list(_ description: String, of name: String) -> JSONValue {
-        [
+    static func list(_ description: String, of name: String, links: JSONValue? = nil) -> JSONValue {
+        let response: JSONValue = [
             "description": .string(description + ", newest first"),
             "headers": ["X-Request-Id": requestIDHeader, "Link": ["$ref": "#/components/headers/Link"]],
             "content": ["application/json": ["schema": OpenAPISchema.array(OpenAPISchema.ref(name))]],
         ]
+        return links.map { response.adding("links", $0) } ?? response
     }
 
     static func noContent(_ description: String) -> JSONValue {

@@ -56,6 +56,11 @@ enum OpenAPISchema {
         schema.adding("description", .string(description))
     }
 
+    /// `schema` with `examples` (schemathesis starts from them, and readers learn from them).
+    static func examples(_ schema: JSONValue, _ examples: [JSONValue]) -> JSONValue {
+        schema.adding("examples", .array(examples))
+    }
+
     static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
 
     static func array(_ items: JSONValue) -> JSONValue { ["type": "array", "items": items] }
