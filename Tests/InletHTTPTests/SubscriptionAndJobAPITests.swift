@@ -13,6 +13,10 @@ import Testing
             #expect(job["config"]?["timeout_ms"] == 10000)
             #expect(job["max_attempts"] == 10)
             #expect(job["signing_secret"]?.stringValue?.hasPrefix("whsec_") == true)
+            let patchedConfig = try await api.patch(
+                "/v1/jobs/\(job.idString)", ["config": ["url": "https://example.com/v2", "method": "put"]])
+            #expect(patchedConfig["config"]?["method"] == "PUT")
+            #expect(patchedConfig["config"]?["timeout_ms"] == 10000)
             let fetched = try await api.get("/v1/jobs/\(job.idString)")
             #expect(fetched["signing_secret"] == nil)
             #expect(fetched["kind"] == "http")

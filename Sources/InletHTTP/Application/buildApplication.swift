@@ -49,6 +49,7 @@ func buildRouter(
     router.add(middleware: RequestLogMiddleware())
     HealthController(pool: services.pool, migrator: migrator).addRoutes(to: router)
     metrics.addRoutes(to: router)
+    OpenAPIController().addRoutes(to: router)
     let v1 = router.group("v1")
         .add(middleware: AuthMiddleware(projects: services.projects, adminToken: services.configuration.adminToken))
         .group(context: AuthenticatedContext.self)

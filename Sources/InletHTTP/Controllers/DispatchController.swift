@@ -16,7 +16,7 @@ struct DispatchController {
         var reader = ObjectReader(try await JSONRequestBody.object(request, limit: services.configuration.maxBodyBytes))
         let requestedProject = reader.uuid("project_id")
         let source = reader.string("source", required: true)
-        if let source, source.isEmpty || source.utf8.count > 128 {
+        if let source, source.isEmpty || source.utf8.count > 128 || source.contains("\0") {
             reader.issue("source", "must be a source name or id")
         }
         let payload = reader.raw("payload") ?? [:]

@@ -19,6 +19,7 @@ struct EventController {
         let projectID = try await services.projectID(for: context, request: request)
         var sourceID: UUID?
         if let reference = request.uri.queryParameters["source"] {
+            guard !reference.contains("\0") else { throw APIError.notFound("event source") }
             sourceID = try await services.sources(projectID).find(reference: String(reference)).id
         }
         let page = try await EventRepository(projectID: projectID, pool: services.pool).list(

@@ -23,6 +23,9 @@ enum EventSourceInput {
 
     /// Checks the settings (and a client-chosen secret) against the scheme's rules.
     static func validateSignature(_ settings: SignatureSettings, secret: SigningSecret?) throws(ValidationError) {
+        if let header = settings.idempotencyHeader, !isHeaderName(header) {
+            throw ValidationError(path: "/idempotency_header", "must be an HTTP header name of at most 128 characters")
+        }
         guard let scheme = settings.scheme else {
             if secret != nil {
                 throw ValidationError(path: "/signing_secret", "needs a signature_scheme or signature_header")
@@ -36,9 +39,6 @@ enum EventSourceInput {
             if let secret { try configuration.validate(secret: secret) }
         } catch {
             throw ValidationError(path: "/" + error.field, error.message)
-        }
-        if let header = settings.idempotencyHeader, !isHeaderName(header) {
-            throw ValidationError(path: "/idempotency_header", "must be an HTTP header name of at most 128 characters")
         }
     }
 

@@ -75,9 +75,9 @@ struct JobController {
         let controller = self
         let newConfig = patch.config
         let job = try await services.jobs(projectID).update(id, patch) { merged in
-            if case .set(let config) = newConfig {
-                _ = try controller.validateConfig(config, kind: merged.kind)
-            }
+            var job = merged
+            if case .set(let config) = newConfig { job.config = try controller.validateConfig(config, kind: merged.kind) }
+            return job
         }
         return JSONResponse.make(job.json)
     }

@@ -101,7 +101,7 @@ public struct JobRepository: Sendable {
                 job.config = patch.config.applied(to: job.config)
                 job.maxAttempts = patch.maxAttempts.applied(to: job.maxAttempts)
                 job.enabled = patch.enabled.applied(to: job.enabled)
-                try validate(job)
+                job = try normalize(job)
                 // Subscriptions of this job feed dispatch caches keyed by source version.
                 let rows = try await connection.query(
                     """

@@ -1,0 +1,171 @@
+import Inlet
+
+/// `POST /v1/events/dispatch` (the seed's), `/v1/events` and replays, and `POST /v1/ingest/{source_id}`.
+extension OpenAPIDocument {
+    static var eventSchemas: [(String, JSONValue)] {
+        [
+            (
+                "DispatchRequest",
+                OpenAPISchema.object(
+                    [
+                        "source": OpenAPISchema.string(
+                            minLength: 1, maxLength: 128, description: "The event source's name or id"),
+                        "project_id": OpenAPISchema.described(
+                            OpenAPISchema.uuid, "Optional with a project key; required with an admin key"),
+                        "payload": OpenAPISchema.described(
+                            OpenAPISchema.anyValue, "Any JSON (default {}); validated against the source's schema"),
+                        "idempotency_key": OpenAPISchema.string(
+                            minLength: 1, maxLength: 255,
+                            description: "A repeat answers the original event with duplicate: true (1–255 bytes); "
+                                + "the Idempotency-Key header works too"),
+                    ], required: ["source"]
+                ).adding(
+                    "examples",
+                    [
+                        [
+                            "source": "orders", "payload": ["type": "order.created", "amount": 42],
+                            "idempotency_key": "order-42",
+                        ]
+                    ])
+            ),
+            (
+                "DispatchResponse",
+                OpenAPISchema.object(
+                    [
+                        "dispatched": OpenAPISchema.integer(minimum: 0, description: "Job runs created"),
+                        "source": OpenAPISchema.string(description: "The source as the request gave it"),
+                        "event_id": OpenAPISchema.uuid,
+                        "duplicate": OpenAPISchema.described(
+                            OpenAPISchema.boolean, "true when the idempotency key was seen before"),
+                    ], required: ["dispatched", "source", "event_id", "duplicate"])
+            ),
+            (
+                "IngestResponse",
+                OpenAPISchema.object(
+                    [
+                        "event_id": OpenAPISchema.uuid,
+                        "dispatched": OpenAPISchema.integer(minimum: 0),
+                        "duplicate": OpenAPISchema.boolean,
+                    ], required: ["event_id", "dispatched", "duplicate"])
+            ),
+            (
+                "Event",
+                OpenAPISchema.object(
+                    [
+                        "id": OpenAPISchema.uuid,
+                        "project_id": OpenAPISchema.uuid,
+                        "source_id": OpenAPISchema.uuid,
+                        "idempotency_key": OpenAPISchema.nullable(OpenAPISchema.string()),
+                        "payload": OpenAPISchema.anyValue,
+                        "headers": [
+                            "type": "object", "additionalProperties": ["type": "string"],
+                            "description": "The request headers recorded with the event (lower-case names)",
+                        ],
+                        "via": OpenAPISchema.enumeration(["api", "ingest", "replay"]),
+                        "verification": OpenAPISchema.nullable(
+                            OpenAPISchema.string(description: "The signature scheme that verified an ingested event")),
+                        "request_id": OpenAPISchema.nullable(OpenAPISchema.string()),
+                        "dispatched": OpenAPISchema.integer(minimum: 0),
+                        "received_at": OpenAPISchema.timestamp,
+                    ],
+                    required: [
+                        "id", "project_id", "source_id", "idempotency_key", "payload", "headers", "via",
+                        "verification", "request_id", "dispatched", "received_at",
+                    ])
+            ),
+            (
+                "ReplayResult",
+                OpenAPISchema.object(
+                    [
+                        "event_id": OpenAPISchema.uuid,
+                        "dry_run": OpenAPISchema.boolean,
+                        "dispatched": OpenAPISchema.integer(minimum: 0, description: "Runs created (0 on a dry run)"),
+                        "matches": OpenAPISchema.array(
+                            OpenAPISchema.object(
+                                ["subscription_id": OpenAPISchema.uuid, "job_id": OpenAPISchema.uuid],
+                                required: ["subscription_id", "job_id"])),
+                    ], required: ["event_id", "dry_run", "dispatched", "matches"])
+            ),
+        ]
+    }
+
+    static var eventOperations: [OpenAPIOperation] {
+        let id = OpenAPIParts.pathID("id", "The event's id")
+        let project = OpenAPIParts.parameter("ProjectID")
+        let eventLinks: JSONValue = [
+            "get": OpenAPIParts.link("getEvent", ["id": "$response.body#/event_id"]),
+            "replay": OpenAPIParts.link("replayEvent", ["id": "$response.body#/event_id"]),
+            "runs": OpenAPIParts.link("listRuns", ["event_id": "$response.body#/event_id"]),
+        ]
+        let idempotencyHeader: JSONValue = [
+            "name": "Idempotency-Key", "in": "header", "required": false,
+            "description": "Same as idempotency_key in the body (both given must be equal)",
+            "schema": OpenAPISchema.string(minLength: 1, maxLength: 255),
+        ]
+        return [
+            OpenAPIOperation(
+                method: .post, path: "/v1/events/dispatch", operationID: "dispatchEvent", summary: "Dispatch an event",
+                tag: "events",
+                description: "Validates the payload against the source's schema (422 with one detail per violation), "
+                    + "then stores the event and one job run per matching enabled subscription in one transaction. "
+                    + "404 unknown source, 409 disabled source.",
+                parameters: [idempotencyHeader], requestBody: OpenAPIParts.jsonBody("DispatchRequest"),
+                responses: [("202", OpenAPIParts.json("Accepted", schema: "DispatchResponse", links: eventLinks))],
+                errors: OpenAPIOperation.ErrorStatus.jsonBody + [.notFound, .conflict, .serviceUnavailable]),
+            OpenAPIOperation(
+                method: .get, path: "/v1/events", operationID: "listEvents", summary: "List stored events",
+                tag: "events",
+                parameters: [
+                    project,
+                    OpenAPIParts.query(
+                        "source", OpenAPISchema.string(), "Only this event source's events (name or id; 404 if unknown)"
+                    ),
+                ] + OpenAPIParts.page,
+                responses: [("200", OpenAPIParts.list("Events", of: "Event"))],
+                errors: [.badRequest, .notFound, .unprocessableContent, .serviceUnavailable]),
+            OpenAPIOperation(
+                method: .get, path: "/v1/events/{id}", operationID: "getEvent", summary: "Get an event", tag: "events",
+                parameters: [id, project], responses: [("200", OpenAPIParts.json("The event", schema: "Event"))],
+                errors: [.badRequest, .notFound, .unprocessableContent, .serviceUnavailable]),
+            OpenAPIOperation(
+                method: .post, path: "/v1/events/{id}/replay", operationID: "replayEvent",
+                summary: "Re-evaluate the source's current subscriptions against a stored event", tag: "events",
+                parameters: [
+                    id, project,
+                    OpenAPIParts.query(
+                        "dry_run", ["type": "boolean", "default": false], "Report what would be created; create nothing"
+                    ),
+                ],
+                responses: [
+                    ("200", OpenAPIParts.json("Dry run: what a replay would create", schema: "ReplayResult")),
+                    ("202", OpenAPIParts.json("Replayed: runs created", schema: "ReplayResult")),
+                ],
+                errors: [.badRequest, .notFound, .unprocessableContent, .serviceUnavailable]),
+            ingestOperation,
+        ]
+    }
+
+    private static var ingestOperation: OpenAPIOperation {
+        OpenAPIOperation(
+            method: .post, path: "/v1/ingest/{source_id}", operationID: "ingestWebhook",
+            summary: "Receive a signed webhook", tag: "ingest",
+            description: "No bearer token: the source's signature scheme (signature_scheme, signature_header, …) "
+                + "authenticates the raw body. 401 on any verification failure, without saying which check failed; "
+                + "403 when the source has no signature scheme (set `none` to accept unsigned webhooks); 404 unknown "
+                + "source; 409 disabled source; 400 when the body is not JSON; 422 when the payload breaks the "
+                + "source's schema. Then the dispatch path: filters, runs, deduplication (webhook-id or the "
+                + "source's idempotency_header).",
+            parameters: [OpenAPIParts.pathID("source_id", "The event source's id")],
+            requestBody: [
+                "required": true, "description": "The provider's raw body, verified byte for byte, then parsed as JSON",
+                "content": [
+                    "application/json": ["schema": OpenAPISchema.anyValue], "*/*": ["schema": OpenAPISchema.anyValue],
+                ],
+            ],
+            responses: [("202", OpenAPIParts.json("Accepted", schema: "IngestResponse"))],
+            errors: [
+                .badRequest, .unauthorized, .forbidden, .notFound, .conflict, .contentTooLarge, .unprocessableContent,
+                .serviceUnavailable,
+            ], authenticated: false)
+    }
+}

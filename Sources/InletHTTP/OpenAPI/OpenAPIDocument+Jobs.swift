@@ -1,0 +1,129 @@
+import Inlet
+
+/// `/v1/jobs`: the targets subscriptions point at.
+extension OpenAPIDocument {
+    static var jobSchemas: [(String, JSONValue)] {
+        let maxAttempts = OpenAPISchema.integer(
+            minimum: Job.maxAttemptsRange.lowerBound, maximum: Job.maxAttemptsRange.upperBound,
+            description: "Attempts before a run is dead (default \(Job.defaultMaxAttempts))")
+        let kind = OpenAPISchema.string(
+            pattern: "^[a-z][a-z0-9_.-]{0,63}$",
+            description: "http, noop, or a custom kind this deployment runs (INLET_CUSTOM_JOB_KINDS)")
+        let job = OpenAPISchema.object(
+            [
+                "id": OpenAPISchema.uuid,
+                "project_id": OpenAPISchema.uuid,
+                "name": OpenAPISchema.name,
+                "kind": kind,
+                "config": OpenAPISchema.described(
+                    OpenAPISchema.anyObject,
+                    "Per kind: an HTTPJobConfig for http (create fills in the defaults), {} for noop"),
+                "max_attempts": maxAttempts,
+                "enabled": OpenAPISchema.boolean,
+                "created_at": OpenAPISchema.timestamp,
+                "updated_at": OpenAPISchema.timestamp,
+            ],
+            required: [
+                "id", "project_id", "name", "kind", "config", "max_attempts", "enabled", "created_at", "updated_at",
+            ])
+        let fields: KeyValuePairs<String, JSONValue> = [
+            "name": OpenAPISchema.name,
+            "config": OpenAPISchema.described(OpenAPISchema.anyObject, "Validated per kind; 422 when invalid"),
+            "max_attempts": maxAttempts,
+            "enabled": OpenAPISchema.boolean,
+        ]
+        return [
+            ("Job", job),
+            (
+                "JobWithSecret",
+                OpenAPISchema.extending(
+                    job,
+                    with: [
+                        "signing_secret": OpenAPISchema.string(
+                            pattern: "^whsec_",
+                            description: "Signs deliveries (Standard Webhooks); shown only in the create response")
+                    ], required: ["signing_secret"])
+            ),
+            (
+                "JobCreate",
+                OpenAPISchema.extending(
+                    OpenAPISchema.object(fields, required: ["name", "kind"]),
+                    with: [
+                        "project_id": OpenAPISchema.described(
+                            OpenAPISchema.uuid, "Optional with a project key; required with an admin key"),
+                        "kind": kind,
+                    ]
+                ).adding(
+                    "examples",
+                    [
+                        [
+                            "name": "fulfil-order", "kind": "http", "max_attempts": 5,
+                            "config": ["url": "https://example.com/hooks/orders", "timeout_ms": 5000],
+                        ],
+                        ["name": "noop-sink", "kind": "noop"],
+                    ])
+            ),
+            (
+                "JobUpdate",
+                OpenAPISchema.object(fields, description: "A merge; kind cannot change").adding(
+                    "examples", [["max_attempts": 3, "enabled": false]])
+            ),
+            (
+                "HTTPJobConfig",
+                OpenAPISchema.object(
+                    [
+                        "url": OpenAPISchema.string(
+                            maxLength: 2048, format: "uri",
+                            description: "http or https; private, loopback and link-local targets are refused unless "
+                                + "INLET_ALLOW_PRIVATE_TARGETS=true"),
+                        "method": OpenAPISchema.enumeration(
+                            ["POST", "PUT", "PATCH"], description: "Default POST; accepted in any case"),
+                        "headers": [
+                            "type": "object", "maxProperties": 50,
+                            "additionalProperties": OpenAPISchema.string(maxLength: 4096),
+                            "description":
+                                "Extra request headers; Inlet's own (content-type, webhook-*, …) cannot be set",
+                        ],
+                        "timeout_ms": OpenAPISchema.integer(
+                            minimum: 1, maximum: HTTPJobConfiguration.maximumTimeoutMilliseconds,
+                            description: "Default \(HTTPJobConfiguration.defaultTimeoutMilliseconds)"),
+                    ], required: ["url"], description: "The config of an http job")
+            ),
+        ]
+    }
+
+    static var jobOperations: [OpenAPIOperation] {
+        let id = OpenAPIParts.pathID("id", "The job's id")
+        let project = OpenAPIParts.parameter("ProjectID")
+        let links: JSONValue = [
+            "get": OpenAPIParts.link("getJob", ["id": "$response.body#/id"]),
+            "update": OpenAPIParts.link("updateJob", ["id": "$response.body#/id"]),
+            "delete": OpenAPIParts.link("deleteJob", ["id": "$response.body#/id"]),
+        ]
+        return [
+            OpenAPIOperation(
+                method: .get, path: "/v1/jobs", operationID: "listJobs", summary: "List jobs", tag: "jobs",
+                parameters: OpenAPIParts.projectAndPage, responses: [("200", OpenAPIParts.list("Jobs", of: "Job"))],
+                errors: [.badRequest, .notFound, .unprocessableContent, .serviceUnavailable]),
+            OpenAPIOperation(
+                method: .post, path: "/v1/jobs", operationID: "createJob", summary: "Create a job", tag: "jobs",
+                requestBody: OpenAPIParts.jsonBody("JobCreate"),
+                responses: [("201", OpenAPIParts.json("Created", schema: "JobWithSecret", links: links))],
+                errors: OpenAPIOperation.ErrorStatus.jsonBody + [.notFound, .conflict, .serviceUnavailable]),
+            OpenAPIOperation(
+                method: .get, path: "/v1/jobs/{id}", operationID: "getJob", summary: "Get a job", tag: "jobs",
+                parameters: [id, project], responses: [("200", OpenAPIParts.json("The job", schema: "Job"))],
+                errors: [.badRequest, .notFound, .unprocessableContent, .serviceUnavailable]),
+            OpenAPIOperation(
+                method: .patch, path: "/v1/jobs/{id}", operationID: "updateJob", summary: "Update a job", tag: "jobs",
+                parameters: [id, project], requestBody: OpenAPIParts.jsonBody("JobUpdate"),
+                responses: [("200", OpenAPIParts.json("Updated", schema: "Job"))],
+                errors: OpenAPIOperation.ErrorStatus.jsonBody + [.notFound, .conflict, .serviceUnavailable]),
+            OpenAPIOperation(
+                method: .delete, path: "/v1/jobs/{id}", operationID: "deleteJob", summary: "Delete a job", tag: "jobs",
+                description: "409 while subscriptions target the job.", parameters: [id, project],
+                responses: [("204", OpenAPIParts.noContent("Deleted"))],
+                errors: [.badRequest, .notFound, .conflict, .unprocessableContent, .serviceUnavailable]),
+        ]
+    }
+}
