@@ -87,8 +87,9 @@ public struct JobRepository: Sendable {
         return PageResult(fetched: try rows.map(Self.job), limit: page.limit)
     }
 
-    /// Applies a merge patch; `validate` sees the merged job and throws to refuse it.
-    public func update(_ id: UUID, _ patch: JobPatch, validate: @Sendable (Job) throws -> Void = { _ in }) async throws
+    /// Applies a merge patch; `normalize` sees the merged job and returns what to store (e.g. a config with its
+    /// defaults filled in) or throws to refuse it.
+    public func update(_ id: UUID, _ patch: JobPatch, normalize: @Sendable (Job) throws -> Job = { $0 }) async throws
         -> Job
     {
         try await translatingErrors(conflicts: Self.conflicts) {
