@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Inlet
 import InletHTTP
 import InletTestSupport
+import Logging
 import NIOCore
 import Testing
 
@@ -86,7 +87,9 @@ enum TestApp {
         _ body: @escaping @Sendable (APITestClient) async throws -> Void
     ) async throws {
         try await migrateOnce()
-        let app = try await buildApplication(configuration: configuration)
+        var logger = Logger(label: "inlet.test")
+        logger.logLevel = configuration.logLevel
+        let app = try await buildApplication(configuration: configuration, logger: logger)
         try await app.test(.router) { client in
             try await body(APITestClient(client: client, token: adminToken))
         }
