@@ -1,0 +1,299 @@
+import Foundation
+import Inlet
+import InletStore
+import Logging
+import Postgres
+import ServiceLifecycle
+import Synchronization
+
+/// Claims job runs, executes them and records their attempts, as a swift-service-lifecycle `Service`.
+///
+/// - Claims batches of up to `batchSize` runs, never more than the free execution slots (`concurrency`); a full
+///   batch is followed by another claim at once, otherwise it waits for a `NOTIFY inlet_runs` (through the
+///   optional ``PostgresListener``), a freed slot, or the poll interval.
+/// - Built-in `noop` runs complete inline; other kinds run as child tasks with their ``JobHandler``.
+/// - Completions are written in batches by one flusher: while one statement runs, the next batch gathers.
+/// - Leases are renewed every third of the lease; expired leases (of any worker) are rescued periodically.
+/// - Graceful shutdown: no more claims; runs in flight get `shutdownGrace` to finish, the rest are cancelled and
+///   handed back to `queued` without consuming their attempt; pending completions are flushed; `run()` returns.
+public final class Worker: Service, Sendable {
+    /// The `NOTIFY` channel that wakes workers when runs are queued.
+    public static let wakeChannel = "inlet_runs"
+
+    public let configuration: WorkerConfiguration
+    let queue: JobRunQueue
+    let handlers: JobHandlerRegistry
+    let listener: PostgresListener?
+    let logger: Logger
+    let metrics = WorkerMetrics()
+    let state = Mutex(State())
+    /// Wakes the claim loop: a notification, a poll tick, freed capacity, shutdown.
+    let claimWake = WakeSignal()
+    /// Wakes the completion flusher.
+    let flushWake = WakeSignal()
+
+    /// Most completions written by one statement.
+    static let maximumFlushSize = 1000
+
+    struct State {
+        /// Runs whose handler is executing, by run id.
+        var executing: [UUID: RunLease] = [:]
+        /// Ended attempts waiting to be written.
+        var pending: [RunCompletion] = []
+        /// Leases of the completions being written right now.
+        var flushing: [RunLease] = []
+        /// Graceful shutdown began: claim nothing more.
+        var isDraining = false
+        /// Execution is over: the flusher writes what is left and stops.
+        var stopFlushing = false
+        /// The claim loop is waiting for a free slot or for completions to be written.
+        var claimWaitsForCapacity = false
+    }
+
+    /// - Parameters:
+    ///   - listener: LISTENs on ``wakeChannel`` (run it as a service too); without one the worker only polls.
+    public init(
+        queue: JobRunQueue, configuration: WorkerConfiguration, handlers: JobHandlerRegistry = JobHandlerRegistry(),
+        listener: PostgresListener? = nil, logger: Logger = Logger(label: "inlet.worker")
+    ) {
+        self.queue = queue
+        self.configuration = configuration
+        self.handlers = handlers
+        self.listener = listener
+        var logger = logger
+        logger[metadataKey: "worker"] = "\(configuration.workerID)"
+        self.logger = logger
+    }
+
+    /// Runs whose handler is executing right now.
+    public var executingCount: Int { state.withLock { $0.executing.count } }
+
+    /// Runs until graceful shutdown (or cancellation). Call once.
+    public func run() async throws {
+        logger.info(
+            "worker started",
+            metadata: [
+                "concurrency": "\(configuration.concurrency)", "batch_size": "\(configuration.batchSize)",
+                "lease_seconds": "\(configuration.leaseSeconds)",
+                "kinds": "\(handlers.kinds.map(\.rawValue).joined(separator: ","))",
+            ])
+        let notifications = listener?.notifications()  // subscribed before the first claim: no NOTIFY is missed
+        await withDiscardingTaskGroup { background in
+            background.addTask { await self.heartbeatLoop() }
+            background.addTask { await self.rescueLoop() }
+            background.addTask { await self.pollLoop() }
+            if let notifications {
+                background.addTask {
+                    for await notification in notifications where notification.channel == Self.wakeChannel {
+                        self.claimWake.signal()
+                    }
+                }
+            }
+            await withDiscardingTaskGroup { completions in
+                completions.addTask { await self.flushLoop() }
+                await withGracefulShutdownHandler {
+                    await self.claimAndExecute()
+                } onGracefulShutdown: {
+                    self.beginDraining()
+                }
+                self.state.withLock { $0.stopFlushing = true }
+                self.flushWake.signal()
+            }
+            background.cancelAll()
+        }
+        logger.info("worker stopped")
+    }
+
+    func beginDraining() {
+        state.withLock { $0.isDraining = true }
+        claimWake.signal()
+    }
+
+    // MARK: Claim and execute
+
+    /// The claim loop, then the drain: wait for runs in flight until the grace period ends, hand back the rest.
+    func claimAndExecute() async {
+        await withDiscardingTaskGroup { executions in
+            await self.claimLoop(executions: &executions)
+            let inFlight = self.executingCount
+            if inFlight > 0 {
+                logger.info(
+                    "shutting down: waiting for runs in flight",
+                    metadata: ["runs": "\(inFlight)", "grace": "\(configuration.shutdownGrace)"])
+            }
+            await self.waitForExecutions(until: .now.advanced(by: configuration.shutdownGrace))
+            let abandoned = self.state.withLock { state in
+                defer { state.executing.removeAll() }
+                return Array(state.executing.values)
+            }
+            guard !abandoned.isEmpty else { return }
+            executions.cancelAll()
+            await self.release(abandoned)
+        }
+    }
+
+    func claimLoop(executions: inout DiscardingTaskGroup) async {
+        var wake = claimWake.makeIterator()
+        var failures = 0
+        let backlogLimit = max(1000, 4 * configuration.batchSize)
+        while !Task.isCancelled {
+            let limit: Int? = state.withLock { state in
+                if state.isDraining { return nil }
+                let free = configuration.concurrency - state.executing.count
+                if free <= 0 || state.pending.count + state.flushing.count >= backlogLimit {
+                    state.claimWaitsForCapacity = true
+                    return 0
+                }
+                return min(configuration.batchSize, free)
+            }
+            guard let limit else { return }
+            if limit > 0 {
+                do {
+                    let runs = try await queue.claim(
+                        limit: limit, workerID: configuration.workerID, leaseSeconds: configuration.leaseSeconds)
+                    failures = 0
+                    if !runs.isEmpty { start(runs, in: &executions) }
+                    if runs.count == limit { continue }  // a full batch: more may be waiting
+                } catch {
+                    failures += 1
+                    if state.withLock({ $0.isDraining }) { return }
+                    logger.warning("claiming runs failed", metadata: ["error": "\(error)", "failures": "\(failures)"])
+                    try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
+                    continue
+                }
+            }
+            guard await wake.next() != nil else { return }
+        }
+    }
+
+    /// Completes inline runs at once and launches the others as child tasks.
+    func start(_ runs: [ClaimedRun], in executions: inout DiscardingTaskGroup) {
+        metrics.claimed.increment(by: runs.count)
+        let now = Date()
+        var inline: [RunCompletion] = []
+        var launched: [(ClaimedRun, any JobHandler)] = []
+        for run in runs {
+            switch handlers.entry(for: run.kind) {
+            case .inlineSuccess:
+                inline.append(
+                    RunCompletion(
+                        lease: run.lease, outcome: .succeeded, startedAt: now, finishedAt: now, durationMilliseconds: 0))
+            case .handler(let handler):
+                launched.append((run, handler))
+            case nil:
+                let kinds = handlers.kinds.map(\.rawValue).joined(separator: ", ")
+                let outcome = JobOutcome.failed(
+                    "no handler for job kind \"\(run.kind)\" in this worker (it handles: \(kinds))")
+                log(outcome, of: run, logger: runLogger(for: run))
+                inline.append(completion(of: run, outcome: outcome, startedAt: now, elapsed: .zero))
+            }
+        }
+        state.withLock { state in
+            for (run, _) in launched { state.executing[run.runID] = run.lease }
+            state.pending.append(contentsOf: inline)
+        }
+        if !inline.isEmpty { flushWake.signal() }
+        for (run, handler) in launched {
+            executions.addTask { await self.execute(run, with: handler) }
+        }
+    }
+
+    func execute(_ run: ClaimedRun, with handler: any JobHandler) async {
+        let logger = runLogger(for: run)
+        let context = JobExecutionContext(
+            logger: logger, workerID: configuration.workerID, secretBox: configuration.secretBox)
+        let startedAt = Date()
+        let start = ContinuousClock.now
+        let outcome = await handler.execute(run, context: context)
+        let elapsed = start.duration(to: .now)
+        metrics.duration(of: run.kind).recordNanoseconds(JobRunQueue.nanoseconds(elapsed))
+        let completion = completion(of: run, outcome: outcome, startedAt: startedAt, elapsed: elapsed)
+        let (accepted, wakeClaim) = state.withLock { state -> (Bool, Bool) in
+            guard state.executing.removeValue(forKey: run.runID) != nil else { return (false, false) }
+            state.pending.append(completion)
+            defer { state.claimWaitsForCapacity = false }
+            return (true, state.claimWaitsForCapacity)
+        }
+        guard accepted else {
+            logger.debug("attempt ended after the run was handed back; outcome discarded")
+            return
+        }
+        flushWake.signal()
+        if wakeClaim { claimWake.signal() }
+        log(outcome, of: run, logger: logger)
+    }
+
+    func completion(of run: ClaimedRun, outcome: JobOutcome, startedAt: Date, elapsed: Duration) -> RunCompletion {
+        let attemptOutcome: AttemptOutcome =
+            switch outcome.result {
+            case .succeeded: .succeeded
+            case .failed: .failed
+            case .timedOut: .timeout
+            }
+        var retryDelay = Duration.zero
+        if attemptOutcome != .succeeded {
+            var generator = SystemRandomNumberGenerator()
+            retryDelay = RetryBackoff.standard.delay(
+                afterAttempt: run.attempt, retryAfter: outcome.retryAfter, using: &generator)
+        }
+        let milliseconds = Int(JobRunQueue.nanoseconds(elapsed) / 1_000_000)
+        return RunCompletion(
+            lease: run.lease, outcome: attemptOutcome, startedAt: startedAt,
+            finishedAt: startedAt.addingTimeInterval(Double(milliseconds) / 1000), durationMilliseconds: milliseconds,
+            statusCode: outcome.statusCode, error: outcome.error, responseExcerpt: outcome.responseExcerpt,
+            retryDelay: retryDelay)
+    }
+
+    func runLogger(for run: ClaimedRun) -> Logger {
+        var logger = self.logger
+        logger[metadataKey: "run_id"] = "\(run.runID.lowercasedString)"
+        logger[metadataKey: "job_id"] = "\(run.jobID.lowercasedString)"
+        logger[metadataKey: "attempt"] = "\(run.attempt)"
+        if let requestID = run.requestID { logger[metadataKey: "request_id"] = "\(requestID)" }
+        return logger
+    }
+
+    func log(_ outcome: JobOutcome, of run: ClaimedRun, logger: Logger) {
+        var metadata: Logger.Metadata = ["kind": "\(run.kind)"]
+        if let statusCode = outcome.statusCode { metadata["status_code"] = "\(statusCode)" }
+        if let error = outcome.error { metadata["error"] = "\(error)" }
+        switch outcome.result {
+        case .succeeded:
+            logger.debug("attempt succeeded", metadata: metadata)
+        case .failed, .timedOut:
+            if run.isLastAttempt {
+                logger.warning("attempt failed and the run's attempts are spent: the run is dead", metadata: metadata)
+            } else {
+                logger.info("attempt failed; the run will be retried", metadata: metadata)
+            }
+        }
+    }
+
+    func waitForExecutions(until deadline: ContinuousClock.Instant) async {
+        while executingCount > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// Hands runs back to the queue without consuming their attempt.
+    func release(_ leases: [RunLease]) async {
+        do {
+            let released = try await queue.release(leases, workerID: configuration.workerID)
+            metrics.released.increment(by: released)
+            logger.info(
+                "shutting down: handed back runs that did not finish within the grace period",
+                metadata: ["runs": "\(released)"])
+        } catch {
+            logger.error(
+                "could not hand back runs at shutdown; they are rescued when their lease expires",
+                metadata: ["runs": "\(leases.count)", "error": "\(error)"])
+        }
+    }
+}
+
+extension JobRunQueue {
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
