@@ -2,6 +2,7 @@ import Foundation
 import Inlet
 import InletStore
 import Postgres
+import Testing
 
 /// Rows for queue tests in one scratch database: a project with one source, jobs, events and runs.
 struct QueueFixture {
@@ -156,4 +157,15 @@ func eventually(
         try await Task.sleep(for: .milliseconds(10))
     }
     return try await condition()
+}
+
+/// Waits until `condition` holds, recording an issue if it does not within `timeout`.
+func waitUntil(
+    timeout: Duration = .seconds(10), _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation,
+    _ condition: () async throws -> Bool
+) async throws {
+    if try await !eventually(timeout: timeout, condition) {
+        let suffix = comment.map { ": \($0.rawValue)" } ?? ""
+        Issue.record("condition not met within \(timeout)\(suffix)", sourceLocation: sourceLocation)
+    }
 }
