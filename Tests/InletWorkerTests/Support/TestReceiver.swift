@@ -64,15 +64,16 @@ final class TestReceiver: Sendable {
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            defer { tasks.cancelAll() }
             while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(5)) }
             let url = "http://127.0.0.1:\(port.withLock { $0 }!)/hook"
             do {
                 let result = try await body(url)
                 await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
                 return result
             } catch {
                 await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
                 throw error
             }
         }
