@@ -64,7 +64,7 @@ extension JobRunQueue {
                 updated_at = now()
             FROM input AS c
             WHERE r.project_id = c.project_id AND r.id = c.id AND r.attempt = c.attempt
-              AND r.status = 'running' AND r.locked_by = $12
+              AND r.locked_by = $12
             RETURNING r.project_id, r.id, r.attempt, r.status
         ),
         recorded AS (

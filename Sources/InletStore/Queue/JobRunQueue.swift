@@ -8,6 +8,11 @@ import Postgres
 /// `queued → running → succeeded`, back to `queued` after a failed attempt, to `dead` when the attempts are
 /// spent; `cancelled` is set by the API. Every statement that ends a lease is fenced by (run, attempt, worker)
 /// and the `running` status, so a worker that lost its lease cannot change the run any more.
+///
+/// Fenced statements test `locked_by = worker` and not `status = 'running'`: the schema's CHECK makes `locked_by`
+/// non-NULL exactly while a run is running, and leaving the status out keeps the planner from driving the join
+/// through the partial `job_runs_lease` index (all running runs) instead of primary-key lookups of the batch, which
+/// its generic plan does when statistics say few runs are running, turning a batch into a quadratic join.
 public struct JobRunQueue: Sendable {
     public let pool: PostgresPool
 
@@ -111,7 +116,7 @@ public struct JobRunQueue: Sendable {
             FROM job_runs AS r
             JOIN unnest($1::uuid[], $2::uuid[], $3::int4[]) AS h(project_id, id, attempt)
               ON r.project_id = h.project_id AND r.id = h.id AND r.attempt = h.attempt
-            WHERE r.status = 'running' AND r.locked_by = $4
+            WHERE r.locked_by = $4
             FOR UPDATE OF r SKIP LOCKED
         )
         UPDATE job_runs AS r
@@ -139,6 +144,6 @@ public struct JobRunQueue: Sendable {
         SET status = 'queued', attempt = r.attempt - 1, locked_by = NULL, lease_until = NULL, updated_at = now()
         FROM unnest($1::uuid[], $2::uuid[], $3::int4[]) AS h(project_id, id, attempt)
         WHERE r.project_id = h.project_id AND r.id = h.id AND r.attempt = h.attempt
-          AND r.status = 'running' AND r.locked_by = $4
+          AND r.locked_by = $4
         """
 }

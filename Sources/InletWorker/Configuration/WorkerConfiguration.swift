@@ -1,6 +1,7 @@
 import Foundation
 import Inlet
 import Logging
+import Postgres
 
 /// How an `inlet-worker` runs, read from environment variables (see `docs/worker.md`).
 public struct WorkerConfiguration: Sendable {
@@ -69,6 +70,12 @@ public struct WorkerConfiguration: Sendable {
     public init(environment: [String: String]) throws(WorkerConfigurationError) {
         let reader = EnvironmentReader(environment: environment)
         let databaseURL = try reader.required("DATABASE_URL")
+        do {
+            _ = try PostgresConfiguration(url: databaseURL)
+        } catch {
+            throw WorkerConfigurationError(
+                variable: "DATABASE_URL", message: (error as? PostgresError)?.message ?? "\(error)")
+        }
         let secretText = try reader.required("INLET_SECRET_KEY")
         let secretBox: SecretBox
         do {

@@ -1,5 +1,6 @@
 import InletStore
 import Logging
+import Postgres
 
 extension Worker {
     // MARK: Completions
@@ -36,6 +37,19 @@ extension Worker {
                     state.pending.insert(contentsOf: batch, at: 0)
                     return state.stopFlushing
                 }
+                if !Self.isTransient(error), failures >= 5 {
+                    // Not a lost connection: retrying the same statement will not help. Drop the batch; the runs'
+                    // leases expire and they are rescued and executed again.
+                    logger.error(
+                        "could not record attempts; dropping them (their runs are rescued when the lease expires)",
+                        metadata: ["runs": "\(batch.count)", "error": "\(error)"])
+                    state.withLock { state in
+                        state.pending.removeFirst(batch.count)
+                        state.flushing = []
+                    }
+                    failures = 0
+                    continue
+                }
                 if stopping && failures >= 3 {
                     logger.error(
                         "could not record attempts at shutdown; their runs are rescued when the lease expires",
@@ -53,6 +67,18 @@ extension Worker {
                 return state.claimWaitsForCapacity
             }
             if wakeClaim { claimWake.signal() }
+        }
+    }
+
+    /// Whether retrying a failed statement may succeed (the database was unreachable or busy).
+    static func isTransient(_ error: any Error) -> Bool {
+        guard let error = error as? PostgresError else { return false }
+        switch error.code {
+        case .connectionFailure, .poolExhausted, .poolClosed, .queryCancelled, .serializationFailure,
+            .deadlockDetected:
+            return true
+        default:
+            return false
         }
     }
 

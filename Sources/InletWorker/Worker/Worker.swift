@@ -152,6 +152,7 @@ public final class Worker: Service, Sendable {
                     let runs = try await queue.claim(
                         limit: limit, workerID: configuration.workerID, leaseSeconds: configuration.leaseSeconds)
                     failures = 0
+                    logger.trace("claimed runs", metadata: ["runs": "\(runs.count)", "limit": "\(limit)"])
                     if !runs.isEmpty { start(runs, in: &executions) }
                     if runs.count == limit { continue }  // a full batch: more may be waiting
                 } catch {
