@@ -89,29 +89,29 @@ extension JobRunQueue {
         return result
     }
 
+    // Deleting by `ctid = ANY(ARRAY(…))` makes the delete a TID scan of the rows the subquery locked; a join with
+    // the subquery would hash-join against a full scan of the table for every batch.
     static let pruneRunsSQL = """
-        DELETE FROM job_runs AS r
-        USING (
-            SELECT project_id, id
+        DELETE FROM job_runs
+        WHERE ctid = ANY (ARRAY(
+            SELECT ctid
             FROM job_runs
             WHERE finished_at < now() - $1 * interval '1 day' AND status IN ('succeeded', 'dead', 'cancelled')
+            ORDER BY finished_at
             LIMIT $2
-            FOR UPDATE SKIP LOCKED
-        ) AS old
-        WHERE r.project_id = old.project_id AND r.id = old.id
+            FOR UPDATE SKIP LOCKED))
         """
 
     static let pruneEventsSQL = """
-        DELETE FROM events AS e
-        USING (
-            SELECT project_id, id
+        DELETE FROM events
+        WHERE ctid = ANY (ARRAY(
+            SELECT ctid
             FROM events AS candidate
             WHERE received_at < now() - $1 * interval '1 day'
               AND NOT EXISTS (
                   SELECT 1 FROM job_runs AS r WHERE r.project_id = candidate.project_id AND r.event_id = candidate.id)
+            ORDER BY received_at
             LIMIT $2
-            FOR UPDATE SKIP LOCKED
-        ) AS old
-        WHERE e.project_id = old.project_id AND e.id = old.id
+            FOR UPDATE SKIP LOCKED))
         """
 }

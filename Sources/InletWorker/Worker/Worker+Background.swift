@@ -116,7 +116,8 @@ extension Worker {
                 return
             }
             let leases = state.withLock { state in
-                Array(state.executing.values) + state.pending.map(\.lease) + state.flushing
+                state.ready.map(\.run.lease) + Array(state.executing.values) + state.pending.map(\.lease)
+                    + state.flushing
             }
             guard !leases.isEmpty else { continue }
             do {

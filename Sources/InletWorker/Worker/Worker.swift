@@ -36,8 +36,12 @@ public final class Worker: Service, Sendable {
     static let maximumFlushSize = 1000
 
     struct State {
+        /// Claimed runs waiting for a slot.
+        var ready: [ReadyRun] = []
         /// Runs whose handler is executing, by run id.
         var executing: [UUID: RunLease] = [:]
+        /// Slot tasks alive.
+        var slots = 0
         /// Ended attempts waiting to be written.
         var pending: [RunCompletion] = []
         /// Leases of the completions being written right now.
@@ -48,6 +52,12 @@ public final class Worker: Service, Sendable {
         var stopFlushing = false
         /// The claim loop is waiting for a free slot or for completions to be written.
         var claimWaitsForCapacity = false
+    }
+
+    /// A claimed run and the handler that will execute it.
+    struct ReadyRun: Sendable {
+        let run: ClaimedRun
+        let handler: any JobHandler
     }
 
     /// - Parameters:
@@ -111,11 +121,16 @@ public final class Worker: Service, Sendable {
 
     // MARK: Claim and execute
 
-    /// The claim loop, then the drain: wait for runs in flight until the grace period ends, hand back the rest.
+    /// The claim loop, then the drain: hand back runs not started, wait for runs in flight until the grace period
+    /// ends, cancel and hand back the rest.
     func claimAndExecute() async {
-        await withDiscardingTaskGroup { executions in
-            await self.claimLoop(executions: &executions)
-            let inFlight = self.executingCount
+        await withDiscardingTaskGroup { slots in
+            await self.claimLoop(slots: &slots)
+            let (notStarted, inFlight) = self.state.withLock { state in
+                defer { state.ready.removeAll() }
+                return (state.ready.map(\.run.lease), state.executing.count)
+            }
+            if !notStarted.isEmpty { await self.release(notStarted) }
             if inFlight > 0 {
                 logger.info(
                     "shutting down: waiting for runs in flight",
@@ -127,33 +142,48 @@ public final class Worker: Service, Sendable {
                 return Array(state.executing.values)
             }
             guard !abandoned.isEmpty else { return }
-            executions.cancelAll()
+            slots.cancelAll()
             await self.release(abandoned)
         }
     }
 
-    func claimLoop(executions: inout DiscardingTaskGroup) async {
+    private enum ClaimStep {
+        case stop
+        case wait
+        case claim(limit: Int)
+    }
+
+    /// Claims while there is room, launching slot tasks for the runs that need a handler.
+    ///
+    /// A claim takes a whole batch as soon as one slot is free and no claimed run is waiting: inline runs complete at
+    /// once, the others start as slots free up, so a worker holds at most `concurrency + batchSize` runs.
+    func claimLoop(slots: inout DiscardingTaskGroup) async {
         var wake = claimWake.makeIterator()
         var failures = 0
         let backlogLimit = max(1000, 4 * configuration.batchSize)
         while !Task.isCancelled {
-            let limit: Int? = state.withLock { state in
-                if state.isDraining { return nil }
+            let step: ClaimStep = state.withLock { state in
+                if state.isDraining { return .stop }
                 let free = configuration.concurrency - state.executing.count
-                if free <= 0 || state.pending.count + state.flushing.count >= backlogLimit {
+                let backlog = state.pending.count + state.flushing.count
+                if free <= 0 || !state.ready.isEmpty || backlog >= backlogLimit {
                     state.claimWaitsForCapacity = true
-                    return 0
+                    return .wait
                 }
-                return min(configuration.batchSize, free)
+                return .claim(limit: configuration.batchSize)
             }
-            guard let limit else { return }
-            if limit > 0 {
+            switch step {
+            case .stop:
+                return
+            case .wait:
+                break
+            case .claim(let limit):
                 do {
                     let runs = try await queue.claim(
                         limit: limit, workerID: configuration.workerID, leaseSeconds: configuration.leaseSeconds)
                     failures = 0
                     logger.trace("claimed runs", metadata: ["runs": "\(runs.count)", "limit": "\(limit)"])
-                    if !runs.isEmpty { start(runs, in: &executions) }
+                    if !runs.isEmpty { start(runs, in: &slots) }
                     if runs.count == limit { continue }  // a full batch: more may be waiting
                 } catch {
                     failures += 1
@@ -167,12 +197,12 @@ public final class Worker: Service, Sendable {
         }
     }
 
-    /// Completes inline runs at once and launches the others as child tasks.
-    func start(_ runs: [ClaimedRun], in executions: inout DiscardingTaskGroup) {
+    /// Completes inline runs at once and queues the others for slots, launching the slot tasks needed.
+    func start(_ runs: [ClaimedRun], in slots: inout DiscardingTaskGroup) {
         metrics.claimed.increment(by: runs.count)
         let now = Date()
         var inline: [RunCompletion] = []
-        var launched: [(ClaimedRun, any JobHandler)] = []
+        var ready: [ReadyRun] = []
         for run in runs {
             switch handlers.entry(for: run.kind) {
             case .inlineSuccess:
@@ -180,7 +210,7 @@ public final class Worker: Service, Sendable {
                     RunCompletion(
                         lease: run.lease, outcome: .succeeded, startedAt: now, finishedAt: now, durationMilliseconds: 0))
             case .handler(let handler):
-                launched.append((run, handler))
+                ready.append(ReadyRun(run: run, handler: handler))
             case nil:
                 let kinds = handlers.kinds.map(\.rawValue).joined(separator: ", ")
                 let outcome = JobOutcome.failed(
@@ -189,14 +219,39 @@ public final class Worker: Service, Sendable {
                 inline.append(completion(of: run, outcome: outcome, startedAt: now, elapsed: .zero))
             }
         }
-        state.withLock { state in
-            for (run, _) in launched { state.executing[run.runID] = run.lease }
+        let newSlots = state.withLock { state in
             state.pending.append(contentsOf: inline)
+            state.ready.append(contentsOf: ready)
+            let wanted = min(state.ready.count, configuration.concurrency - state.slots)
+            state.slots += max(0, wanted)
+            return max(0, wanted)
         }
         if !inline.isEmpty { flushWake.signal() }
-        for (run, handler) in launched {
-            executions.addTask { await self.execute(run, with: handler) }
+        for _ in 0..<newSlots {
+            slots.addTask { await self.runSlot() }
         }
+    }
+
+    /// One execution slot: runs ready runs one after the other until none is left.
+    func runSlot() async {
+        while let next = nextReadyRun() {
+            await execute(next.run, with: next.handler)
+        }
+    }
+
+    private func nextReadyRun() -> ReadyRun? {
+        let (next, wakeClaim) = state.withLock { state -> (ReadyRun?, Bool) in
+            if !state.isDraining, !state.ready.isEmpty {
+                let next = state.ready.removeFirst()
+                state.executing[next.run.runID] = next.run.lease
+                return (next, false)
+            }
+            state.slots -= 1
+            defer { state.claimWaitsForCapacity = false }
+            return (nil, state.claimWaitsForCapacity)
+        }
+        if wakeClaim { claimWake.signal() }
+        return next
     }
 
     func execute(_ run: ClaimedRun, with handler: any JobHandler) async {
@@ -209,18 +264,16 @@ public final class Worker: Service, Sendable {
         let elapsed = start.duration(to: .now)
         metrics.duration(of: run.kind).recordNanoseconds(JobRunQueue.nanoseconds(elapsed))
         let completion = completion(of: run, outcome: outcome, startedAt: startedAt, elapsed: elapsed)
-        let (accepted, wakeClaim) = state.withLock { state -> (Bool, Bool) in
-            guard state.executing.removeValue(forKey: run.runID) != nil else { return (false, false) }
+        let accepted = state.withLock { state in
+            guard state.executing.removeValue(forKey: run.runID) != nil else { return false }
             state.pending.append(completion)
-            defer { state.claimWaitsForCapacity = false }
-            return (true, state.claimWaitsForCapacity)
+            return true
         }
         guard accepted else {
             logger.debug("attempt ended after the run was handed back; outcome discarded")
             return
         }
         flushWake.signal()
-        if wakeClaim { claimWake.signal() }
         log(outcome, of: run, logger: logger)
     }
 
