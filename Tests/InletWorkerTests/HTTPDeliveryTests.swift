@@ -74,7 +74,9 @@ import Testing
                 let id = try await fixture.enqueue(1, of: job, maxAttempts: 3)[0]
                 try await deliver(fixture) { try await fixture.run(id).status == "dead" }
 
-                #expect(receiver.requests.map { $0.headers["webhook-id"] } == Array(repeating: id.lowercasedString, count: 3))
+                #expect(
+                    receiver.requests.map { $0.headers["webhook-id"] }
+                        == Array(repeating: id.lowercasedString, count: 3))
                 let attempts = try await fixture.attempts(id)
                 #expect(attempts.map(\.attempt) == [1, 2, 3])
                 #expect(attempts.allSatisfy { $0.outcome == "failed" && $0.statusCode == 500 })

@@ -197,7 +197,9 @@ import Testing
             let result = try await queue.pruneFinished(olderThanDays: 7, batchSize: 2)
             #expect(result == JobRunQueue.PruneResult(runs: 5, events: 1))
             #expect(try await fixture.statusCounts() == ["queued": 1, "dead": 1])
-            let events = try await pool.query("SELECT id FROM events ORDER BY id").map { try $0.decode(UUID.self, at: 0) }
+            let events = try await pool.query("SELECT id FROM events ORDER BY id").map {
+                try $0.decode(UUID.self, at: 0)
+            }
             #expect(events == [oldEventWithQueuedRun, recentEvent])
             #expect(try await fixture.run(queuedRun).status == "queued")
         }

@@ -3,7 +3,9 @@ import InletWorker
 import Testing
 
 @Suite struct WorkerConfigurationTests {
-    let required = ["DATABASE_URL": "postgres://localhost/inlet", "INLET_SECRET_KEY": SecretKey.generate().unredactedBase64]
+    let required = [
+        "DATABASE_URL": "postgres://localhost/inlet", "INLET_SECRET_KEY": SecretKey.generate().unredactedBase64,
+    ]
 
     @Test func defaultsApplyWhenOnlyTheRequiredVariablesAreSet() throws {
         let configuration = try WorkerConfiguration(environment: required)

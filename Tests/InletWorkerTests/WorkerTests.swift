@@ -32,7 +32,8 @@ import Testing
             try await withServices([worker]) { _ in
                 try await waitUntil { try await fixture.statusCounts() == ["succeeded": 500] }
             }
-            let attempts = try await pool.query("SELECT count(*), count(DISTINCT run_id), max(attempt) FROM run_attempts")
+            let attempts = try await pool.query(
+                "SELECT count(*), count(DISTINCT run_id), max(attempt) FROM run_attempts")
             #expect(try attempts[0].decode(Int.self, at: 0) == 500)
             #expect(try attempts[0].decode(Int.self, at: 1) == 500)
             #expect(try attempts[0].decode(Int.self, at: 2) == 1)
@@ -50,7 +51,9 @@ import Testing
             let workers = ["one", "two"].map { id in
                 Worker(
                     queue: JobRunQueue(pool: pool),
-                    configuration: fixture.workerConfiguration(id: id) { $0.concurrency = 16; $0.batchSize = 10 },
+                    configuration: fixture.workerConfiguration(id: id) {
+                        $0.concurrency = 16; $0.batchSize = 10
+                    },
                     handlers: handlers, logger: quietLogger())
             }
             try await withServices(workers) { _ in
@@ -90,8 +93,10 @@ import Testing
     @Test func gracefulShutdownFinishesQuickRunsAndHandsBackSlowOnes() async throws {
         try await TestDatabase.withScratchDatabase { pool, _ in
             let fixture = try await QueueFixture(pool: pool)
-            let quick = try await fixture.enqueue(1, of: try await fixture.createJob(kind: "record", config: #"{"ms":300}"#))
-            let slow = try await fixture.enqueue(1, of: try await fixture.createJob(kind: "record", config: #"{"ms":20000}"#))
+            let quick = try await fixture.enqueue(
+                1, of: try await fixture.createJob(kind: "record", config: #"{"ms":300}"#))
+            let slow = try await fixture.enqueue(
+                1, of: try await fixture.createJob(kind: "record", config: #"{"ms":20000}"#))
             let handler = RecordingHandler()
             var handlers = JobHandlerRegistry()
             handlers.register(handler, for: JobKind(rawValue: "record"))
@@ -109,6 +114,32 @@ import Testing
             let handedBack = try await fixture.run(slow[0])
             #expect(handedBack.status == "queued" && handedBack.attempt == 0 && handedBack.lockedBy == nil)
             #expect(try await fixture.attempts(slow[0]).isEmpty)
+        }
+    }
+
+    @Test func runsWaitingForASlotAreHandedBackAtOnceOnShutdown() async throws {
+        try await TestDatabase.withScratchDatabase { pool, _ in
+            let fixture = try await QueueFixture(pool: pool)
+            let ids = try await fixture.enqueue(
+                3, of: try await fixture.createJob(kind: "record", config: #"{"ms":400}"#))
+            let handler = RecordingHandler()
+            var handlers = JobHandlerRegistry()
+            handlers.register(handler, for: JobKind(rawValue: "record"))
+            let worker = Worker(
+                queue: JobRunQueue(pool: pool),
+                configuration: fixture.workerConfiguration { $0.concurrency = 1 },
+                handlers: handlers, logger: quietLogger())
+            try await withServices([worker]) { _ in
+                try await waitUntil { worker.executingCount == 1 }
+            }
+            #expect(handler.executions.all.count == 1)
+            var statuses: [String: Int] = [:]
+            for id in ids {
+                let run = try await fixture.run(id)
+                statuses[run.status, default: 0] += 1
+                #expect(run.status == "succeeded" ? run.attempt == 1 : run.attempt == 0)
+            }
+            #expect(statuses == ["succeeded": 1, "queued": 2])
         }
     }
 

@@ -11,11 +11,11 @@ public struct WorkerConfiguration: Sendable {
     public var secretBox: SecretBox
     /// Recorded as the lease owner and on every attempt (`INLET_WORKER_ID`, default `hostname-pid`).
     public var workerID: String
-    /// Most runs executing at once (`INLET_WORKER_CONCURRENCY`). Built-in `noop` runs complete inline and do
-    /// not occupy a slot.
+    /// Most handler executions at once (`INLET_WORKER_CONCURRENCY`). Built-in `noop` runs complete inline and
+    /// do not occupy a slot.
     public var concurrency: Int
-    /// Most runs taken per claim statement (`INLET_WORKER_BATCH_SIZE`); a claim never takes more than the free
-    /// slots.
+    /// Most runs taken per claim statement (`INLET_WORKER_BATCH_SIZE`). A batch is claimed when a slot is free and
+    /// no claimed run is waiting; runs beyond the free slots wait in the worker for one.
     public var batchSize: Int
     /// How long a claimed run stays leased without a heartbeat (`INLET_WORKER_LEASE_SECONDS`).
     public var leaseSeconds: Int
@@ -93,7 +93,8 @@ public struct WorkerConfiguration: Sendable {
             databaseURL: databaseURL,
             secretBox: secretBox,
             workerID: workerID,
-            concurrency: try reader.integer("INLET_WORKER_CONCURRENCY", default: Self.defaultConcurrency, in: 1...10_000),
+            concurrency: try reader.integer(
+                "INLET_WORKER_CONCURRENCY", default: Self.defaultConcurrency, in: 1...10_000),
             batchSize: try reader.integer("INLET_WORKER_BATCH_SIZE", default: Self.defaultBatchSize, in: 1...10_000),
             leaseSeconds: try reader.integer(
                 "INLET_WORKER_LEASE_SECONDS", default: Self.defaultLeaseSeconds, in: 1...86_400),
@@ -101,7 +102,8 @@ public struct WorkerConfiguration: Sendable {
                 try reader.integer("INLET_WORKER_POLL_INTERVAL_MS", default: 1000, in: 10...3_600_000)),
             shutdownGrace: .seconds(
                 try reader.integer("INLET_WORKER_SHUTDOWN_GRACE_SECONDS", default: 25, in: 0...3600)),
-            retentionDays: try reader.integer("INLET_RETENTION_DAYS", default: Self.defaultRetentionDays, in: 1...36_500),
+            retentionDays: try reader.integer(
+                "INLET_RETENTION_DAYS", default: Self.defaultRetentionDays, in: 1...36_500),
             allowPrivateTargets: try reader.boolean("INLET_ALLOW_PRIVATE_TARGETS", default: false),
             databasePoolSize: try reader.integer(
                 "INLET_DATABASE_POOL_SIZE", default: Self.defaultDatabasePoolSize, in: 2...200),

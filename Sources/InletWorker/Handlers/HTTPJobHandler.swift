@@ -122,7 +122,8 @@ public final class HTTPJobHandler: JobHandler, Service {
                 var collected: [UInt8] = []
                 do {
                     for try await buffer in body {
-                        collected += buffer.readableBytesView.prefix(RunCompletion.maximumExcerptBytes - collected.count)
+                        collected += buffer.readableBytesView.prefix(
+                            RunCompletion.maximumExcerptBytes - collected.count)
                         if collected.count >= RunCompletion.maximumExcerptBytes { break }
                     }
                 } catch {

@@ -1,10 +1,11 @@
+import Inlet
+import NIOPosix
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Inlet
-import NIOPosix
 
 /// The delivery-time half of the SSRF guard: resolves a target's host and refuses it when any address it
 /// resolves to is not public (loopback, private, link-local, …).

@@ -8,14 +8,16 @@ import Synchronization
 
 /// Claims job runs, executes them and records their attempts, as a swift-service-lifecycle `Service`.
 ///
-/// - Claims batches of up to `batchSize` runs, never more than the free execution slots (`concurrency`); a full
-///   batch is followed by another claim at once, otherwise it waits for a `NOTIFY inlet_runs` (through the
+/// - Claims a batch of up to `batchSize` runs when an execution slot is free and no claimed run waits for one; a
+///   full batch is followed by another claim at once, otherwise it waits for a `NOTIFY inlet_runs` (through the
 ///   optional ``PostgresListener``), a freed slot, or the poll interval.
-/// - Built-in `noop` runs complete inline; other kinds run as child tasks with their ``JobHandler``.
+/// - Built-in `noop` runs complete inline; other kinds run in up to `concurrency` slot tasks with their
+///   ``JobHandler``.
 /// - Completions are written in batches by one flusher: while one statement runs, the next batch gathers.
 /// - Leases are renewed every third of the lease; expired leases (of any worker) are rescued periodically.
-/// - Graceful shutdown: no more claims; runs in flight get `shutdownGrace` to finish, the rest are cancelled and
-///   handed back to `queued` without consuming their attempt; pending completions are flushed; `run()` returns.
+/// - Graceful shutdown: no more claims; runs not started are handed back, runs in flight get `shutdownGrace` to
+///   finish, the rest are cancelled and handed back to `queued` without consuming their attempt; pending
+///   completions are flushed; `run()` returns.
 public final class Worker: Service, Sendable {
     /// The `NOTIFY` channel that wakes workers when runs are queued.
     public static let wakeChannel = "inlet_runs"
@@ -208,7 +210,8 @@ public final class Worker: Service, Sendable {
             case .inlineSuccess:
                 inline.append(
                     RunCompletion(
-                        lease: run.lease, outcome: .succeeded, startedAt: now, finishedAt: now, durationMilliseconds: 0))
+                        lease: run.lease, outcome: .succeeded, startedAt: now, finishedAt: now, durationMilliseconds: 0)
+                )
             case .handler(let handler):
                 ready.append(ReadyRun(run: run, handler: handler))
             case nil:

@@ -5,6 +5,7 @@ import InletWorker
 import Logging
 import Postgres
 import ServiceLifecycle
+import Synchronization
 
 extension QueueFixture {
     /// A worker configuration for tests: quick polling, short grace, private targets allowed.
@@ -71,5 +72,3 @@ struct RecordingHandler: JobHandler {
         return .succeeded()
     }
 }
-
-import Synchronization
