@@ -132,7 +132,7 @@ public final class Worker: Service, Sendable {
                 defer { state.ready.removeAll() }
                 return (state.ready.map(\.run.lease), state.executing.count)
             }
-            if !notStarted.isEmpty { await self.release(notStarted) }
+            if !notStarted.isEmpty { await self.release(notStarted, reason: "claimed runs that had not started") }
             if inFlight > 0 {
                 logger.info(
                     "shutting down: waiting for runs in flight",
@@ -145,7 +145,7 @@ public final class Worker: Service, Sendable {
             }
             guard !abandoned.isEmpty else { return }
             slots.cancelAll()
-            await self.release(abandoned)
+            await self.release(abandoned, reason: "runs that did not finish within the grace period")
         }
     }
 
@@ -327,19 +327,17 @@ public final class Worker: Service, Sendable {
     }
 
     func waitForExecutions(until deadline: ContinuousClock.Instant) async {
-        while executingCount > 0, ContinuousClock.now < deadline {
+        while executingCount > 0, ContinuousClock.now < deadline, !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(10))
         }
     }
 
     /// Hands runs back to the queue without consuming their attempt.
-    func release(_ leases: [RunLease]) async {
+    func release(_ leases: [RunLease], reason: String) async {
         do {
             let released = try await queue.release(leases, workerID: configuration.workerID)
             metrics.released.increment(by: released)
-            logger.info(
-                "shutting down: handed back runs that did not finish within the grace period",
-                metadata: ["runs": "\(released)"])
+            logger.info("shutting down: handed back \(reason)", metadata: ["runs": "\(released)"])
         } catch {
             logger.error(
                 "could not hand back runs at shutdown; they are rescued when their lease expires",
