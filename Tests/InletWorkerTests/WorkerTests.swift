@@ -160,6 +160,25 @@ import Testing
         }
     }
 
+    @Test func theRetentionServicePrunesAtStartAndStopsOnShutdown() async throws {
+        try await TestDatabase.withScratchDatabase { pool, _ in
+            let fixture = try await QueueFixture(pool: pool)
+            let job = try await fixture.createJob()
+            let old = try await fixture.enqueue(3, of: job, event: try await fixture.createEvent(ageDays: 30))
+            let recent = try await fixture.enqueue(1, of: job)[0]
+            try await pool.query(
+                "UPDATE job_runs SET status = 'succeeded', finished_at = now() - interval '20 days' WHERE id = ANY($1)",
+                [old])
+            let retention = RetentionService(
+                queue: JobRunQueue(pool: pool), retentionDays: 7, batchSize: 2, logger: quietLogger())
+            try await withServices([retention]) { _ in
+                try await waitUntil { try await fixture.statusCounts() == ["queued": 1] }
+                try await waitUntil { try await pool.query("SELECT 1 FROM events").count == 1 }
+            }
+            #expect(try await fixture.run(recent).status == "queued")
+        }
+    }
+
     @Test func aKindWithoutAHandlerFailsTheAttemptWithAClearError() async throws {
         try await TestDatabase.withScratchDatabase { pool, _ in
             let fixture = try await QueueFixture(pool: pool)

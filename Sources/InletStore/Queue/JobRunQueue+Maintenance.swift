@@ -77,16 +77,26 @@ extension JobRunQueue {
     public func pruneFinished(olderThanDays days: Int, batchSize: Int = 1000) async throws -> PruneResult {
         var result = PruneResult()
         while true {
-            let deleted = try await pool.query(Self.pruneRunsSQL, [days, batchSize]).affectedRows
+            let deleted = try await pruneFinishedRuns(olderThanDays: days, limit: batchSize)
             result.runs += deleted
             if deleted < batchSize { break }
         }
         while true {
-            let deleted = try await pool.query(Self.pruneEventsSQL, [days, batchSize]).affectedRows
+            let deleted = try await pruneEvents(olderThanDays: days, limit: batchSize)
             result.events += deleted
             if deleted < batchSize { break }
         }
         return result
+    }
+
+    /// One batch: deletes up to `limit` runs that finished more than `days` ago (with their attempts).
+    public func pruneFinishedRuns(olderThanDays days: Int, limit: Int) async throws -> Int {
+        try await pool.query(Self.pruneRunsSQL, [days, limit]).affectedRows
+    }
+
+    /// One batch: deletes up to `limit` events received more than `days` ago that have no runs left.
+    public func pruneEvents(olderThanDays days: Int, limit: Int) async throws -> Int {
+        try await pool.query(Self.pruneEventsSQL, [days, limit]).affectedRows
     }
 
     // Deleting by `ctid = ANY(ARRAY(…))` makes the delete a TID scan of the rows the subquery locked; a join with

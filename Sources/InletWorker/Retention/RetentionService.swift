@@ -4,12 +4,15 @@ import ServiceLifecycle
 
 /// Deletes finished runs and events older than the retention period: once at start, then every `interval`, in
 /// batches of `batchSize` rows per statement. Several workers may run it at once; they skip each other's rows.
+///
+/// On graceful shutdown it stops between two statements (it never cancels one).
 public struct RetentionService: Service {
     let queue: JobRunQueue
     let retentionDays: Int
     let interval: Duration
     let batchSize: Int
     let logger: Logger
+    private let stop = StopSignal()
 
     public init(
         queue: JobRunQueue, retentionDays: Int, interval: Duration = .seconds(3600), batchSize: Int = 1000,
@@ -23,28 +26,38 @@ public struct RetentionService: Service {
     }
 
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await self.pruneOnce()
-                try await Task.sleep(for: self.interval)
-            }
+        await withGracefulShutdownHandler {
+            repeat {
+                await pruneOnce()
+            } while await stop.pause(for: interval)
+        } onGracefulShutdown: {
+            stop.stop()
         }
     }
 
-    /// One pass; errors are logged, not thrown (the next pass tries again).
+    /// One pass, batch after batch until a batch comes back short; errors are logged, not thrown (the next pass
+    /// tries again).
     func pruneOnce() async {
+        var runs = 0
+        var events = 0
         do {
-            let result = try await queue.pruneFinished(olderThanDays: retentionDays, batchSize: batchSize)
-            if result.runs > 0 || result.events > 0 {
-                logger.info(
-                    "deleted finished runs and events past retention",
-                    metadata: [
-                        "runs": "\(result.runs)", "events": "\(result.events)", "retention_days": "\(retentionDays)",
-                    ])
+            while !stop.isStopped {
+                let deleted = try await queue.pruneFinishedRuns(olderThanDays: retentionDays, limit: batchSize)
+                runs += deleted
+                if deleted < batchSize { break }
+            }
+            while !stop.isStopped {
+                let deleted = try await queue.pruneEvents(olderThanDays: retentionDays, limit: batchSize)
+                events += deleted
+                if deleted < batchSize { break }
             }
         } catch {
-            if Task.isCancelled { return }
             logger.warning("retention pass failed", metadata: ["error": "\(error)"])
+        }
+        if runs > 0 || events > 0 {
+            logger.info(
+                "deleted finished runs and events past retention",
+                metadata: ["runs": "\(runs)", "events": "\(events)", "retention_days": "\(retentionDays)"])
         }
     }
 }

@@ -109,12 +109,7 @@ extension Worker {
 
     /// Renews the leases of every run this worker holds, every third of the lease.
     func heartbeatLoop() async {
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: configuration.heartbeatInterval)
-            } catch {
-                return
-            }
+        while await maintenanceStop.pause(for: configuration.heartbeatInterval) {
             let leases = state.withLock { state in
                 state.ready.map(\.run.lease) + Array(state.executing.values) + state.pending.map(\.lease)
                     + state.flushing
@@ -124,7 +119,6 @@ extension Worker {
                 try await queue.heartbeat(
                     leases, workerID: configuration.workerID, leaseSeconds: configuration.leaseSeconds)
             } catch {
-                if Task.isCancelled { return }
                 logger.warning("renewing leases failed", metadata: ["error": "\(error)", "runs": "\(leases.count)"])
             }
         }
@@ -133,10 +127,10 @@ extension Worker {
     /// Requeues runs whose lease expired (whoever held them), at start and then every `rescueInterval`.
     func rescueLoop() async {
         let batch = 500
-        while !Task.isCancelled {
+        repeat {
             do {
                 var rescued: [EndedAttempt] = []
-                while true {
+                while !maintenanceStop.isStopped {
                     let some = try await queue.rescueExpiredLeases(limit: batch)
                     rescued += some
                     if some.count < batch { break }
@@ -151,15 +145,9 @@ extension Worker {
                     claimWake.signal()
                 }
             } catch {
-                if Task.isCancelled { return }
                 logger.warning("rescuing expired leases failed", metadata: ["error": "\(error)"])
             }
-            do {
-                try await Task.sleep(for: configuration.rescueInterval)
-            } catch {
-                return
-            }
-        }
+        } while await maintenanceStop.pause(for: configuration.rescueInterval)
     }
 
     /// The polling fallback: wakes the claim loop every poll interval.

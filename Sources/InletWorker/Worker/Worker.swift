@@ -33,6 +33,8 @@ public final class Worker: Service, Sendable {
     let claimWake = WakeSignal()
     /// Wakes the completion flusher.
     let flushWake = WakeSignal()
+    /// Stops the heartbeat and rescue loops once everything else is done.
+    let maintenanceStop = StopSignal()
 
     /// Most completions written by one statement.
     static let maximumFlushSize = 1000
@@ -90,28 +92,32 @@ public final class Worker: Service, Sendable {
                 "kinds": "\(handlers.kinds.map(\.rawValue).joined(separator: ","))",
             ])
         let notifications = listener?.notifications()  // subscribed before the first claim: no NOTIFY is missed
-        await withDiscardingTaskGroup { background in
-            background.addTask { await self.heartbeatLoop() }
-            background.addTask { await self.rescueLoop() }
-            background.addTask { await self.pollLoop() }
+        await withDiscardingTaskGroup { wakeSources in
+            wakeSources.addTask { await self.pollLoop() }
             if let notifications {
-                background.addTask {
+                wakeSources.addTask {
                     for await notification in notifications where notification.channel == Self.wakeChannel {
                         self.claimWake.signal()
                     }
                 }
             }
-            await withDiscardingTaskGroup { completions in
-                completions.addTask { await self.flushLoop() }
-                await withGracefulShutdownHandler {
-                    await self.claimAndExecute()
-                } onGracefulShutdown: {
-                    self.beginDraining()
+            // Loops that run statements are stopped by signals, never cancelled mid-statement.
+            await withDiscardingTaskGroup { maintenance in
+                maintenance.addTask { await self.heartbeatLoop() }
+                maintenance.addTask { await self.rescueLoop() }
+                await withDiscardingTaskGroup { completions in
+                    completions.addTask { await self.flushLoop() }
+                    await withGracefulShutdownHandler {
+                        await self.claimAndExecute()
+                    } onGracefulShutdown: {
+                        self.beginDraining()
+                    }
+                    self.state.withLock { $0.stopFlushing = true }
+                    self.flushWake.signal()
                 }
-                self.state.withLock { $0.stopFlushing = true }
-                self.flushWake.signal()
+                self.maintenanceStop.stop()
             }
-            background.cancelAll()
+            wakeSources.cancelAll()
         }
         logger.info("worker stopped")
     }
