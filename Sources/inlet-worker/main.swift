@@ -1,3 +1,36 @@
+import ArgumentParser
+import Foundation
 import InletWorker
+import Logging
 
-print("inlet-worker: not implemented yet")
+/// Claims and executes Inlet's job runs until SIGTERM. Configured by environment variables (docs/worker.md).
+@main
+struct InletWorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inlet-worker",
+        abstract: "Claims and executes Inlet job runs; configured by environment variables (see docs/worker.md).")
+
+    func run() async throws {
+        let configuration: WorkerConfiguration
+        do {
+            configuration = try WorkerConfiguration(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("inlet-worker: invalid configuration: \(error)\n".utf8))
+            throw ExitCode(78)  // EX_CONFIG
+        }
+        let level = configuration.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let application: WorkerApplication
+        do {
+            application = try WorkerApplication(configuration: configuration)
+        } catch {
+            FileHandle.standardError.write(Data("inlet-worker: \(error)\n".utf8))
+            throw ExitCode(78)
+        }
+        try await application.run()
+    }
+}

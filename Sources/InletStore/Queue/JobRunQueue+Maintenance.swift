@@ -1,0 +1,127 @@
+import Foundation
+import Postgres
+
+extension JobRunQueue {
+    // MARK: Rescue
+
+    /// Requeues up to `limit` runs whose lease expired (their worker died or stopped heartbeating), or makes them
+    /// `dead` when their attempts are spent, recording each lost attempt with outcome `lease_expired`. Any worker
+    /// may call it; concurrent rescuers skip each other's rows.
+    ///
+    /// The lost attempt's `started_at` is the run's `updated_at`, which the claim sets and heartbeats leave alone.
+    @discardableResult
+    public func rescueExpiredLeases(limit: Int) async throws -> [EndedAttempt] {
+        guard limit > 0 else { return [] }
+        let rows = try await pool.query(Self.rescueSQL, [limit])
+        return try rows.map { row in
+            EndedAttempt(
+                lease: RunLease(
+                    projectID: try row.decode(UUID.self, at: 0), runID: try row.decode(UUID.self, at: 1),
+                    attempt: try row.decode(Int.self, at: 2)),
+                runStatus: EndedAttempt.RunStatus(rawValue: try row.decode(String.self, at: 3)) ?? .queued)
+        }
+    }
+
+    static let rescueSQL = """
+        WITH expired AS MATERIALIZED (
+            SELECT project_id, id, attempt, locked_by, updated_at,
+                   'lease expired: worker ' || locked_by || ' stopped renewing it' AS error
+            FROM job_runs
+            WHERE status = 'running' AND lease_until < now()
+            ORDER BY lease_until
+            LIMIT $1
+            FOR UPDATE SKIP LOCKED
+        ),
+        rescued AS (
+            UPDATE job_runs AS r
+            SET status = CASE WHEN r.attempt >= r.max_attempts THEN 'dead' ELSE 'queued' END,
+                run_at = CASE WHEN r.attempt >= r.max_attempts THEN r.run_at ELSE now() END,
+                finished_at = CASE WHEN r.attempt >= r.max_attempts THEN now() END,
+                last_error = x.error,
+                locked_by = NULL,
+                lease_until = NULL,
+                updated_at = now()
+            FROM expired AS x
+            WHERE r.project_id = x.project_id AND r.id = x.id
+            RETURNING r.project_id, r.id, r.attempt, r.status
+        ),
+        recorded AS (
+            INSERT INTO run_attempts (
+                project_id, run_id, attempt, started_at, finished_at, duration_ms, outcome, error, worker)
+            SELECT x.project_id, x.id, x.attempt, x.updated_at, now(),
+                   least(2147483647, greatest(0, extract(epoch FROM now() - x.updated_at) * 1000))::int4,
+                   'lease_expired', x.error, x.locked_by
+            FROM expired AS x
+            WHERE x.attempt >= 1
+        )
+        SELECT project_id, id, attempt, status FROM rescued
+        """
+
+    // MARK: Retention
+
+    /// What ``pruneFinished(olderThanDays:batchSize:)`` deleted.
+    public struct PruneResult: Sendable, Equatable {
+        public var runs: Int
+        public var events: Int
+
+        public init(runs: Int = 0, events: Int = 0) {
+            self.runs = runs
+            self.events = events
+        }
+    }
+
+    /// Deletes finished runs (`succeeded`, `dead`, `cancelled`) that finished more than `days` ago, then events
+    /// received more than `days` ago that have no runs left, `batchSize` rows per statement so no statement holds
+    /// many locks or runs long. Attempts go with their runs.
+    @discardableResult
+    public func pruneFinished(olderThanDays days: Int, batchSize: Int = 1000) async throws -> PruneResult {
+        var result = PruneResult()
+        while true {
+            let deleted = try await pruneFinishedRuns(olderThanDays: days, limit: batchSize)
+            result.runs += deleted
+            if deleted < batchSize { break }
+        }
+        while true {
+            let deleted = try await pruneEvents(olderThanDays: days, limit: batchSize)
+            result.events += deleted
+            if deleted < batchSize { break }
+        }
+        return result
+    }
+
+    /// One batch: deletes up to `limit` runs that finished more than `days` ago (with their attempts).
+    public func pruneFinishedRuns(olderThanDays days: Int, limit: Int) async throws -> Int {
+        try await pool.query(Self.pruneRunsSQL, [days, limit]).affectedRows
+    }
+
+    /// One batch: deletes up to `limit` events received more than `days` ago that have no runs left.
+    public func pruneEvents(olderThanDays days: Int, limit: Int) async throws -> Int {
+        try await pool.query(Self.pruneEventsSQL, [days, limit]).affectedRows
+    }
+
+    // Deleting by `ctid = ANY(ARRAY(…))` makes the delete a TID scan of the rows the subquery locked; a join with
+    // the subquery would hash-join against a full scan of the table for every batch.
+    static let pruneRunsSQL = """
+        DELETE FROM job_runs
+        WHERE ctid = ANY (ARRAY(
+            SELECT ctid
+            FROM job_runs
+            WHERE finished_at < now() - $1 * interval '1 day' AND status IN ('succeeded', 'dead', 'cancelled')
+            ORDER BY finished_at
+            LIMIT $2
+            FOR UPDATE SKIP LOCKED))
+        """
+
+    static let pruneEventsSQL = """
+        DELETE FROM events
+        WHERE ctid = ANY (ARRAY(
+            SELECT ctid
+            FROM events AS candidate
+            WHERE received_at < now() - $1 * interval '1 day'
+              AND NOT EXISTS (
+                  SELECT 1 FROM job_runs AS r WHERE r.project_id = candidate.project_id AND r.event_id = candidate.id)
+            ORDER BY received_at
+            LIMIT $2
+            FOR UPDATE SKIP LOCKED))
+        """
+}

@@ -1,0 +1,145 @@
+import AsyncHTTPClient
+import Foundation
+import Inlet
+import InletStore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+
+/// The built-in `http` kind: sends the run envelope to the job's URL, signed with the Standard Webhooks scheme
+/// under the job's secret.
+///
+/// A 2xx answer is a success; any other status, no answer within `timeout_ms`, or a network error fails the
+/// attempt. `Retry-After` on a 429 or 503 sets the next attempt's delay. Redirects are not followed. Unless
+/// private targets are allowed, the host is resolved first and refused when any address is not public.
+///
+/// One `HTTPClient` is shared by all runs. As a `Service` the handler shuts the client down after graceful
+/// shutdown; used without a service group, call ``shutdown()``.
+public final class HTTPJobHandler: JobHandler, Service {
+    public static let userAgent = "Inlet/0.1 (+https://github.com/inlet)"
+
+    let client: HTTPClient
+    let allowPrivateTargets: Bool
+    private let resolverThreads: NIOThreadPool
+
+    /// - Parameters:
+    ///   - allowPrivateTargets: Deliver to loopback, private and link-local addresses too (development, tests).
+    ///   - maximumConnectionsPerHost: Connections kept per target host; the worker's concurrency.
+    public init(allowPrivateTargets: Bool, maximumConnectionsPerHost: Int = 64) {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(10)),
+            connectionPool: .init(
+                idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maximumConnectionsPerHost),
+            decompression: .disabled)
+        configuration.httpVersion = .automatic
+        self.client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+        self.allowPrivateTargets = allowPrivateTargets
+        self.resolverThreads = NIOThreadPool(numberOfThreads: 2)
+        resolverThreads.start()
+    }
+
+    /// Waits for graceful shutdown, then closes the client.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+
+    /// Closes the client and the resolver threads. Safe to call more than once.
+    public func shutdown() async {
+        try? await client.shutdown()
+        try? await resolverThreads.shutdownGracefully()
+    }
+
+    public func execute(_ run: ClaimedRun, context: JobExecutionContext) async -> JobOutcome {
+        let configuration: HTTPJobConfiguration
+        do {
+            configuration = try HTTPJobConfiguration(config: run.config(), allowPrivateTargets: allowPrivateTargets)
+        } catch let error as ValidationError {
+            return .failed("invalid http job config: \(error)")
+        } catch {
+            return .failed("invalid http job config: \(error)")
+        }
+        if !allowPrivateTargets, let host = configuration.url.host {
+            if let problem = await TargetAddressGuard.problem(withHost: host, threadPool: resolverThreads) {
+                return .failed(problem)
+            }
+        }
+        let signer: StandardWebhooksSigner
+        do {
+            signer = try StandardWebhooksSigner(secret: context.signingSecret(for: run))
+        } catch {
+            // Never include the secret; the error types print no key material.
+            return .failed("cannot use the job's signing secret: \(error)")
+        }
+        let body = RunEnvelope.body(for: run)
+        let signature = signer.sign(
+            body: body, messageID: run.runID.lowercasedString, timestamp: Int64(Date().timeIntervalSince1970))
+
+        var request = HTTPClientRequest(url: configuration.url.absoluteString)
+        request.method = HTTPMethod(rawValue: configuration.method)
+        for header in configuration.headers { request.headers.add(name: header.name, value: header.value) }
+        request.headers.replaceOrAdd(name: "content-type", value: "application/json")
+        request.headers.replaceOrAdd(name: "user-agent", value: Self.userAgent)
+        for field in signature.fields { request.headers.replaceOrAdd(name: field.name, value: field.value) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+
+        let timeout = Duration.milliseconds(configuration.timeoutMilliseconds)
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(
+                request, timeout: .milliseconds(Int64(configuration.timeoutMilliseconds)), logger: context.logger)
+        } catch let error as HTTPClientError
+            where error == .deadlineExceeded || error == .connectTimeout || error == .readTimeout
+        {
+            return .timedOut("no response within \(configuration.timeoutMilliseconds) ms")
+        } catch is CancellationError {
+            return .failed("cancelled")
+        } catch {
+            return .failed("request failed: \(error)")
+        }
+
+        let status = Int(response.status.code)
+        let excerpt = await Self.excerpt(of: response.body, until: deadline)
+        if (200..<300).contains(status) {
+            return .succeeded(statusCode: status, responseExcerpt: excerpt)
+        }
+        var retryAfter: RetryAfter?
+        if status == 429 || status == 503, let value = response.headers.first(name: "retry-after") {
+            retryAfter = RetryAfter(headerValue: value, now: Int64(Date().timeIntervalSince1970))
+        }
+        return .failed(
+            "the target answered \(status)", statusCode: status, responseExcerpt: excerpt, retryAfter: retryAfter)
+    }
+
+    /// The first KiB of a response body, read until `deadline` at the latest (the rest is not read).
+    static func excerpt(of body: HTTPClientResponse.Body, until deadline: ContinuousClock.Instant) async -> String? {
+        let bytes = await withTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask {
+                var collected: [UInt8] = []
+                do {
+                    for try await buffer in body {
+                        collected += buffer.readableBytesView.prefix(
+                            RunCompletion.maximumExcerptBytes - collected.count)
+                        if collected.count >= RunCompletion.maximumExcerptBytes { break }
+                    }
+                } catch {
+                    // A body cut short still yields what arrived.
+                }
+                return collected
+            }
+            group.addTask {
+                try? await Task.sleep(until: deadline)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        guard let bytes, !bytes.isEmpty else { return nil }
+        return RunCompletion.excerpt(of: bytes)
+    }
+}

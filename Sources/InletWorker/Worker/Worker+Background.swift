@@ -1,0 +1,164 @@
+import InletStore
+import Logging
+import Postgres
+
+extension Worker {
+    // MARK: Completions
+
+    /// Writes pending completions, one statement per batch, until told to stop and nothing is left.
+    func flushLoop() async {
+        var wake = flushWake.makeIterator()
+        var failures = 0
+        while true {
+            let batch: [RunCompletion]? = state.withLock { state in
+                if state.pending.isEmpty { return state.stopFlushing ? nil : [] }
+                var batch: [RunCompletion] = []
+                if state.pending.count <= Self.maximumFlushSize {
+                    swap(&batch, &state.pending)
+                } else {
+                    batch = Array(state.pending.prefix(Self.maximumFlushSize))
+                    state.pending.removeFirst(Self.maximumFlushSize)
+                }
+                state.flushing = batch.map(\.lease)
+                return batch
+            }
+            guard let batch else { return }
+            if batch.isEmpty {
+                guard await wake.next() != nil else { return }
+                continue
+            }
+            do {
+                let ended = try await queue.complete(batch, workerID: configuration.workerID)
+                failures = 0
+                record(ended, submitted: batch)
+            } catch {
+                failures += 1
+                let stopping = state.withLock { state in
+                    state.pending.insert(contentsOf: batch, at: 0)
+                    return state.stopFlushing
+                }
+                if !Self.isTransient(error), failures >= 5 {
+                    // Not a lost connection: retrying the same statement will not help. Drop the batch; the runs'
+                    // leases expire and they are rescued and executed again.
+                    logger.error(
+                        "could not record attempts; dropping them (their runs are rescued when the lease expires)",
+                        metadata: ["runs": "\(batch.count)", "error": "\(error)"])
+                    state.withLock { state in
+                        state.pending.removeFirst(batch.count)
+                        state.flushing = []
+                    }
+                    failures = 0
+                    continue
+                }
+                if stopping && failures >= 3 {
+                    logger.error(
+                        "could not record attempts at shutdown; their runs are rescued when the lease expires",
+                        metadata: ["runs": "\(batch.count)", "error": "\(error)"])
+                    state.withLock { $0.flushing = [] }
+                    return
+                }
+                logger.warning(
+                    "recording attempts failed; retrying", metadata: ["error": "\(error)", "runs": "\(batch.count)"])
+                try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
+            }
+            let wakeClaim = state.withLock { state in
+                state.flushing = []
+                defer { state.claimWaitsForCapacity = false }
+                return state.claimWaitsForCapacity
+            }
+            if wakeClaim { claimWake.signal() }
+        }
+    }
+
+    /// Whether retrying a failed statement may succeed (the database was unreachable or busy).
+    static func isTransient(_ error: any Error) -> Bool {
+        guard let error = error as? PostgresError else { return false }
+        switch error.code {
+        case .connectionFailure, .poolExhausted, .poolClosed, .queryCancelled, .serializationFailure,
+            .deadlockDetected:
+            return true
+        default:
+            return false
+        }
+    }
+
+    private func record(_ ended: [EndedAttempt], submitted: [RunCompletion]) {
+        var succeeded = 0
+        var failed = 0
+        var dead = 0
+        for attempt in ended {
+            switch attempt.runStatus {
+            case .succeeded: succeeded += 1
+            case .queued: failed += 1
+            case .dead: dead += 1
+            }
+        }
+        if succeeded > 0 { metrics.succeeded.increment(by: succeeded) }
+        if failed > 0 { metrics.failed.increment(by: failed) }
+        if dead > 0 { metrics.dead.increment(by: dead) }
+        guard ended.count < submitted.count else { return }
+        let applied = Set(ended.map(\.lease))
+        let lost = submitted.map(\.lease).filter { !applied.contains($0) }
+        metrics.fenced.increment(by: lost.count)
+        logger.warning(
+            "attempts not recorded: the runs' leases were lost (rescued after expiring, or handed back)",
+            metadata: ["runs": "\(lost.prefix(20).map(\.description).joined(separator: ","))"])
+    }
+
+    // MARK: Leases
+
+    /// Renews the leases of every run this worker holds, every third of the lease.
+    func heartbeatLoop() async {
+        while await maintenanceStop.pause(for: configuration.heartbeatInterval) {
+            let leases = state.withLock { state in
+                state.ready.map(\.run.lease) + Array(state.executing.values) + state.pending.map(\.lease)
+                    + state.flushing
+            }
+            guard !leases.isEmpty else { continue }
+            do {
+                try await queue.heartbeat(
+                    leases, workerID: configuration.workerID, leaseSeconds: configuration.leaseSeconds)
+            } catch {
+                logger.warning("renewing leases failed", metadata: ["error": "\(error)", "runs": "\(leases.count)"])
+            }
+        }
+    }
+
+    /// Requeues runs whose lease expired (whoever held them), at start and then every `rescueInterval`.
+    func rescueLoop() async {
+        let batch = 500
+        repeat {
+            do {
+                var rescued: [EndedAttempt] = []
+                while !maintenanceStop.isStopped {
+                    let some = try await queue.rescueExpiredLeases(limit: batch)
+                    rescued += some
+                    if some.count < batch { break }
+                }
+                if !rescued.isEmpty {
+                    let dead = rescued.filter { $0.runStatus == .dead }.count
+                    metrics.rescued.increment(by: rescued.count)
+                    if dead > 0 { metrics.dead.increment(by: dead) }
+                    logger.info(
+                        "rescued runs whose lease expired",
+                        metadata: ["runs": "\(rescued.count)", "dead": "\(dead)"])
+                    claimWake.signal()
+                }
+            } catch {
+                logger.warning("rescuing expired leases failed", metadata: ["error": "\(error)"])
+            }
+        } while await maintenanceStop.pause(for: configuration.rescueInterval)
+    }
+
+    /// The polling fallback: wakes the claim loop every poll interval.
+    func pollLoop() async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: configuration.pollInterval)
+            } catch {
+                return
+            }
+            claimWake.signal()
+        }
+    }
+}

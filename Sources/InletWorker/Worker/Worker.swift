@@ -1,0 +1,314 @@
+import Foundation
+import Inlet
+import InletStore
+import Logging
+import Postgres
+import ServiceLifecycle
+import Synchronization
+
+/// Claims job runs, executes them and records their attempts, as a swift-service-lifecycle `Service`.
+///
+/// - Claims a batch of up to `batchSize` runs when an execution slot is free and no claimed run waits for one; a
+///   full batch is followed by another claim at once, otherwise it waits for a `NOTIFY inlet_runs` (through the
+///   optional ``PostgresListener``), a freed slot, or the poll interval.
+/// - Built-in `noop` runs complete inline; other kinds run in up to `concurrency` slot tasks with their
+///   ``JobHandler``.
+/// - Completions are written in batches by one flusher: while one statement runs, the next batch gathers.
+/// - Leases are renewed every third of the lease; expired leases (of any worker) are rescued periodically.
+/// - Graceful shutdown: no more claims; runs not started are handed back, runs in flight get `shutdownGrace` to
+///   finish, the rest are cancelled and handed back to `queued` without consuming their attempt; pending
+///   completions are flushed; `run()` returns.
+public final class Worker: Service, Sendable {
+    /// The `NOTIFY` channel that wakes workers when runs are queued.
+    public static let wakeChannel = "inlet_runs"
+
+    public let configuration: WorkerConfiguration
+    let queue: JobRunQueue
+    let handlers: JobHandlerRegistry
+    let listener: PostgresListener?
+    let logger: Logger
+    let metrics = WorkerMetrics()
+    let state = Mutex(State())
+    /// Wakes the claim loop: a notification, a poll tick, freed capacity, shutdown.
+    let claimWake = WakeSignal()
+    /// Wakes the completion flusher.
+    let flushWake = WakeSignal()
+    /// Stops the heartbeat and rescue loops once everything else is done.
+    let maintenanceStop = StopSignal()
+
+    /// Most completions written by one statement.
+    static let maximumFlushSize = 1000
+
+    struct State {
+        /// Claimed runs waiting for a slot.
+        var ready: [ReadyRun] = []
+        /// Runs whose handler is executing, by run id.
+        var executing: [UUID: RunLease] = [:]
+        /// Slot tasks alive.
+        var slots = 0
+        /// Ended attempts waiting to be written.
+        var pending: [RunCompletion] = []
+        /// Leases of the completions being written right now.
+        var flushing: [RunLease] = []
+        /// Graceful shutdown began: claim nothing more.
+        var isDraining = false
+        /// Execution is over: the flusher writes what is left and stops.
+        var stopFlushing = false
+        /// The claim loop is waiting for a free slot or for completions to be written.
+        var claimWaitsForCapacity = false
+    }
+
+    /// A claimed run and the handler that will execute it.
+    struct ReadyRun: Sendable {
+        let run: ClaimedRun
+        let handler: any JobHandler
+    }
+
+    /// - Parameters:
+    ///   - listener: LISTENs on ``wakeChannel`` (run it as a service too); without one the worker only polls.
+    public init(
+        queue: JobRunQueue, configuration: WorkerConfiguration, handlers: JobHandlerRegistry = JobHandlerRegistry(),
+        listener: PostgresListener? = nil, logger: Logger = Logger(label: "inlet.worker")
+    ) {
+        self.queue = queue
+        self.configuration = configuration
+        self.handlers = handlers
+        self.listener = listener
+        var logger = logger
+        logger[metadataKey: "worker"] = "\(configuration.workerID)"
+        self.logger = logger
+    }
+
+    /// Runs whose handler is executing right now.
+    public var executingCount: Int { state.withLock { $0.executing.count } }
+
+    /// Runs until graceful shutdown (or cancellation). Call once.
+    public func run() async throws {
+        logger.info(
+            "worker started",
+            metadata: [
+                "concurrency": "\(configuration.concurrency)", "batch_size": "\(configuration.batchSize)",
+                "lease_seconds": "\(configuration.leaseSeconds)",
+                "kinds": "\(handlers.kinds.map(\.rawValue).joined(separator: ","))",
+            ])
+        let notifications = listener?.notifications()  // subscribed before the first claim: no NOTIFY is missed
+        await withDiscardingTaskGroup { wakeSources in
+            wakeSources.addTask { await self.pollLoop() }
+            if let notifications {
+                wakeSources.addTask {
+                    for await notification in notifications where notification.channel == Self.wakeChannel {
+                        self.claimWake.signal()
+                    }
+                }
+            }
+            // Loops that run statements are stopped by signals, never cancelled mid-statement.
+            await withDiscardingTaskGroup { maintenance in
+                maintenance.addTask { await self.heartbeatLoop() }
+                maintenance.addTask { await self.rescueLoop() }
+                await withDiscardingTaskGroup { completions in
+                    completions.addTask { await self.flushLoop() }
+                    await withGracefulShutdownHandler {
+                        await self.claimAndExecute()
+                    } onGracefulShutdown: {
+                        self.beginDraining()
+                    }
+                    self.state.withLock { $0.stopFlushing = true }
+                    self.flushWake.signal()
+                }
+                self.maintenanceStop.stop()
+            }
+            wakeSources.cancelAll()
+        }
+        logger.info("worker stopped")
+    }
+
+    func beginDraining() {
+        state.withLock { $0.isDraining = true }
+        claimWake.signal()
+    }
+
+    // MARK: Claim and execute
+
+    /// The claim loop, then the drain: hand back runs not started, wait for runs in flight until the grace period
+    /// ends, cancel and hand back the rest.
+    func claimAndExecute() async {
+        await withDiscardingTaskGroup { slots in
+            await self.claimLoop(slots: &slots)
+            let (notStarted, inFlight) = self.state.withLock { state in
+                defer { state.ready.removeAll() }
+                return (state.ready.map(\.run.lease), state.executing.count)
+            }
+            if !notStarted.isEmpty { await self.release(notStarted, reason: "claimed runs that had not started") }
+            if inFlight > 0 {
+                logger.info(
+                    "shutting down: waiting for runs in flight",
+                    metadata: ["runs": "\(inFlight)", "grace": "\(configuration.shutdownGrace)"])
+            }
+            await self.waitForExecutions(until: .now.advanced(by: configuration.shutdownGrace))
+            let abandoned = self.state.withLock { state in
+                defer { state.executing.removeAll() }
+                return Array(state.executing.values)
+            }
+            guard !abandoned.isEmpty else { return }
+            slots.cancelAll()
+            await self.release(abandoned, reason: "runs that did not finish within the grace period")
+        }
+    }
+
+    private enum ClaimStep {
+        case stop
+        case wait
+        case claim(limit: Int)
+    }
+
+    /// Claims while there is room, launching slot tasks for the runs that need a handler.
+    ///
+    /// A claim takes a whole batch as soon as one slot is free and no claimed run is waiting: inline runs complete at
+    /// once, the others start as slots free up, so a worker holds at most `concurrency + batchSize` runs.
+    func claimLoop(slots: inout DiscardingTaskGroup) async {
+        var wake = claimWake.makeIterator()
+        var failures = 0
+        let backlogLimit = max(1000, 4 * configuration.batchSize)
+        while !Task.isCancelled {
+            let step: ClaimStep = state.withLock { state in
+                if state.isDraining { return .stop }
+                let free = configuration.concurrency - state.executing.count
+                let backlog = state.pending.count + state.flushing.count
+                if free <= 0 || !state.ready.isEmpty || backlog >= backlogLimit {
+                    state.claimWaitsForCapacity = true
+                    return .wait
+                }
+                return .claim(limit: configuration.batchSize)
+            }
+            switch step {
+            case .stop:
+                return
+            case .wait:
+                break
+            case .claim(let limit):
+                do {
+                    let runs = try await queue.claim(
+                        limit: limit, workerID: configuration.workerID, leaseSeconds: configuration.leaseSeconds)
+                    failures = 0
+                    logger.trace("claimed runs", metadata: ["runs": "\(runs.count)", "limit": "\(limit)"])
+                    if !runs.isEmpty { start(runs, in: &slots) }
+                    if runs.count == limit { continue }  // a full batch: more may be waiting
+                } catch {
+                    failures += 1
+                    if state.withLock({ $0.isDraining }) { return }
+                    logger.warning("claiming runs failed", metadata: ["error": "\(error)", "failures": "\(failures)"])
+                    try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
+                    continue
+                }
+            }
+            guard await wake.next() != nil else { return }
+        }
+    }
+
+    /// Completes inline runs at once and queues the others for slots, launching the slot tasks needed.
+    func start(_ runs: [ClaimedRun], in slots: inout DiscardingTaskGroup) {
+        metrics.claimed.increment(by: runs.count)
+        let now = Date()
+        var inline: [RunCompletion] = []
+        var ready: [ReadyRun] = []
+        for run in runs {
+            switch handlers.entry(for: run.kind) {
+            case .inlineSuccess:
+                inline.append(
+                    RunCompletion(
+                        lease: run.lease, outcome: .succeeded, startedAt: now, finishedAt: now, durationMilliseconds: 0)
+                )
+            case .handler(let handler):
+                ready.append(ReadyRun(run: run, handler: handler))
+            case nil:
+                let kinds = handlers.kinds.map(\.rawValue).joined(separator: ", ")
+                let outcome = JobOutcome.failed(
+                    "no handler for job kind \"\(run.kind)\" in this worker (it handles: \(kinds))")
+                log(outcome, of: run, logger: runLogger(for: run))
+                inline.append(completion(of: run, outcome: outcome, startedAt: now, elapsed: .zero))
+            }
+        }
+        let newSlots = state.withLock { state in
+            state.pending.append(contentsOf: inline)
+            state.ready.append(contentsOf: ready)
+            let wanted = min(state.ready.count, configuration.concurrency - state.slots)
+            state.slots += max(0, wanted)
+            return max(0, wanted)
+        }
+        if !inline.isEmpty { flushWake.signal() }
+        for _ in 0..<newSlots {
+            slots.addTask { await self.runSlot() }
+        }
+    }
+
+    /// One execution slot: runs ready runs one after the other until none is left.
+    func runSlot() async {
+        while let next = nextReadyRun() {
+            await execute(next.run, with: next.handler)
+        }
+    }
+
+    private func nextReadyRun() -> ReadyRun? {
+        let (next, wakeClaim) = state.withLock { state -> (ReadyRun?, Bool) in
+            if !state.isDraining, !state.ready.isEmpty {
+                let next = state.ready.removeFirst()
+                state.executing[next.run.runID] = next.run.lease
+                return (next, false)
+            }
+            state.slots -= 1
+            defer { state.claimWaitsForCapacity = false }
+            return (nil, state.claimWaitsForCapacity)
+        }
+        if wakeClaim { claimWake.signal() }
+        return next
+    }
+
+    func execute(_ run: ClaimedRun, with handler: any JobHandler) async {
+        let logger = runLogger(for: run)
+        let context = JobExecutionContext(
+            logger: logger, workerID: configuration.workerID, secretBox: configuration.secretBox)
+        let startedAt = Date()
+        let start = ContinuousClock.now
+        let outcome = await handler.execute(run, context: context)
+        let elapsed = start.duration(to: .now)
+        metrics.duration(of: run.kind).recordNanoseconds(JobRunQueue.nanoseconds(elapsed))
+        let completion = completion(of: run, outcome: outcome, startedAt: startedAt, elapsed: elapsed)
+        let accepted = state.withLock { state in
+            guard state.executing.removeValue(forKey: run.runID) != nil else { return false }
+            state.pending.append(completion)
+            return true
+        }
+        guard accepted else {
+            logger.debug("attempt ended after the run was handed back; outcome discarded")
+            return
+        }
+        flushWake.signal()
+        log(outcome, of: run, logger: logger)
+    }
+
+    func waitForExecutions(until deadline: ContinuousClock.Instant) async {
+        while executingCount > 0, ContinuousClock.now < deadline, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// Hands runs back to the queue without consuming their attempt.
+    func release(_ leases: [RunLease], reason: String) async {
+        do {
+            let released = try await queue.release(leases, workerID: configuration.workerID)
+            metrics.released.increment(by: released)
+            logger.info("shutting down: handed back \(reason)", metadata: ["runs": "\(released)"])
+        } catch {
+            logger.error(
+                "could not hand back runs at shutdown; they are rescued when their lease expires",
+                metadata: ["runs": "\(leases.count)", "error": "\(error)"])
+        }
+    }
+}
+
+extension JobRunQueue {
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// A real HTTP server on 127.0.0.1 (a free port) that records what it receives and answers as told.
+final class TestReceiver: Sendable {
+    struct Request: Sendable {
+        let method: String
+        let path: String
+        /// Lower-case names.
+        let headers: [String: String]
+        let body: [UInt8]
+    }
+
+    struct Reply: Sendable {
+        var status = 200
+        var headers: [String: String] = [:]
+        var body = "ok"
+        var delay = Duration.zero
+    }
+
+    private let received = Mutex<[Request]>([])
+    private let reply: @Sendable (_ index: Int) -> Reply
+
+    /// - Parameter reply: The answer to the `index`-th request (0 for the first).
+    init(reply: @escaping @Sendable (_ index: Int) -> Reply = { _ in Reply() }) {
+        self.reply = reply
+    }
+
+    var requests: [Request] { received.withLock { $0 } }
+
+    /// Serves while `body` runs, giving it the URL of `/hook`.
+    func serve<T: Sendable>(_ body: (_ hookURL: String) async throws -> T) async throws -> T {
+        let router = Router()
+        router.on("/hook", method: .post) { request, _ -> Response in
+            let bytes = try await request.body.collect(upTo: 1 << 20)
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            let index = self.received.withLock { received in
+                received.append(
+                    Request(
+                        method: request.method.rawValue, path: request.uri.path, headers: headers,
+                        body: Array(bytes.readableBytesView)))
+                return received.count - 1
+            }
+            let reply = self.reply(index)
+            if reply.delay > .zero { try? await Task.sleep(for: reply.delay) }
+            var fields = HTTPFields()
+            for (name, value) in reply.headers { fields[HTTPField.Name(name)!] = value }
+            return Response(
+                status: HTTPResponse.Status(code: reply.status), headers: fields,
+                body: ResponseBody(byteBuffer: ByteBuffer(string: reply.body)))
+        }
+        let port = Mutex<Int?>(nil)
+        var logger = Logger(label: "test-receiver")
+        logger.logLevel = .error
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } }, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(5)) }
+            let url = "http://127.0.0.1:\(port.withLock { $0 }!)/hook"
+            do {
+                let result = try await body(url)
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
+            }
+        }
+    }
+}

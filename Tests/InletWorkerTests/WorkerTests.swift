@@ -1,0 +1,195 @@
+import Foundation
+import Inlet
+import InletStore
+import InletTestSupport
+import InletWorker
+import Postgres
+import ServiceLifecycle
+import Testing
+
+@Suite struct WorkerTests {
+    @Test func aNoopRunSucceedsWithOneAttempt() async throws {
+        try await TestDatabase.withScratchDatabase { pool, _ in
+            let fixture = try await QueueFixture(pool: pool)
+            let id = try await fixture.enqueue(1, of: try await fixture.createJob())[0]
+            let worker = Worker(
+                queue: JobRunQueue(pool: pool), configuration: fixture.workerConfiguration(), logger: quietLogger())
+            try await withServices([worker]) { _ in
+                try await waitUntil { try await fixture.run(id).status == "succeeded" }
+            }
+            let attempts = try await fixture.attempts(id)
+            #expect(attempts.map(\.outcome) == ["succeeded"])
+            #expect(attempts.first?.worker == "test-worker")
+        }
+    }
+
+    @Test func drainsFiveHundredNoopRunsEachExactlyOnce() async throws {
+        try await TestDatabase.withScratchDatabase { pool, _ in
+            let fixture = try await QueueFixture(pool: pool)
+            try await fixture.enqueue(500, of: try await fixture.createJob())
+            let worker = Worker(
+                queue: JobRunQueue(pool: pool), configuration: fixture.workerConfiguration(), logger: quietLogger())
+            try await withServices([worker]) { _ in
+                try await waitUntil { try await fixture.statusCounts() == ["succeeded": 500] }
+            }
+            let attempts = try await pool.query(
+                "SELECT count(*), count(DISTINCT run_id), max(attempt) FROM run_attempts")
+            #expect(try attempts[0].decode(Int.self, at: 0) == 500)
+            #expect(try attempts[0].decode(Int.self, at: 1) == 500)
+            #expect(try attempts[0].decode(Int.self, at: 2) == 1)
+        }
+    }
+
+    @Test func twoWorkersNeverExecuteARunTwice() async throws {
+        try await TestDatabase.withScratchDatabase { pool, _ in
+            let fixture = try await QueueFixture(pool: pool)
+            let job = try await fixture.createJob(kind: "record", config: #"{"ms":2}"#)
+            let ids = try await fixture.enqueue(400, of: job)
+            let handler = RecordingHandler()
+            var handlers = JobHandlerRegistry()
+            handlers.register(handler, for: JobKind(rawValue: "record"))
+            let workers = ["one", "two"].map { id in
+                Worker(
+                    queue: JobRunQueue(pool: pool),
+                    configuration: fixture.workerConfiguration(id: id) {
+                        $0.concurrency = 16; $0.batchSize = 10
+                    },
+                    handlers: handlers, logger: quietLogger())
+            }
+            try await withServices(workers) { _ in
+                try await waitUntil { try await fixture.statusCounts() == ["succeeded": 400] }
+            }
+            let executed = handler.executions.all
+            #expect(executed.count == 400)
+            #expect(Set(executed.map(\.runID)) == Set(ids))
+            let byWorker = try await pool.query("SELECT worker, count(*) FROM run_attempts GROUP BY worker")
+            #expect(byWorker.count == 2, "both workers took part")
+        }
+    }
+
+    @Test func aNotifyWakesAnIdleWorkerAtOnce() async throws {
+        try await TestDatabase.withScratchDatabase { pool, database in
+            let fixture = try await QueueFixture(pool: pool)
+            let job = try await fixture.createJob()
+            let listener = PostgresListener(
+                configuration: database, channels: [Worker.wakeChannel], logger: quietLogger("listener"))
+            let worker = Worker(
+                queue: JobRunQueue(pool: pool),
+                configuration: fixture.workerConfiguration { $0.pollInterval = .seconds(30) },
+                listener: listener, logger: quietLogger())
+            try await withServices([listener, worker]) { _ in
+                try await waitUntil { listener.connectionCount == 1 }
+                try await Task.sleep(for: .milliseconds(300))  // the worker's first claim found nothing
+                let id = try await fixture.enqueue(1, of: job)[0]
+                let notified = ContinuousClock.now
+                try await pool.query("NOTIFY inlet_runs")
+                try await waitUntil(timeout: .seconds(5)) { try await fixture.run(id).status == "succeeded" }
+                let elapsed = notified.duration(to: .now)
+                #expect(elapsed < .milliseconds(200), "picked up \(elapsed) after the NOTIFY")
+            }
+        }
+    }
+
+    @Test func gracefulShutdownFinishesQuickRunsAndHandsBackSlowOnes() async throws {
+        try await TestDatabase.withScratchDatabase { pool, _ in
+            let fixture = try await QueueFixture(pool: pool)
+            let quick = try await fixture.enqueue(
+                1, of: try await fixture.createJob(kind: "record", config: #"{"ms":300}"#))
+            let slow = try await fixture.enqueue(
+                1, of: try await fixture.createJob(kind: "record", config: #"{"ms":20000}"#))
+            let handler = RecordingHandler()
+            var handlers = JobHandlerRegistry()
+            handlers.register(handler, for: JobKind(rawValue: "record"))
+            let worker = Worker(
+                queue: JobRunQueue(pool: pool),
+                configuration: fixture.workerConfiguration { $0.shutdownGrace = .seconds(1) },
+                handlers: handlers, logger: quietLogger())
+            let started = ContinuousClock.now
+            try await withServices([worker]) { _ in
+                try await waitUntil { worker.executingCount == 2 }
+            }
+            #expect(started.duration(to: .now) < .seconds(5))
+            let finished = try await fixture.run(quick[0])
+            #expect(finished.status == "succeeded" && finished.attempt == 1)
+            let handedBack = try await fixture.run(slow[0])
+            #expect(handedBack.status == "queued" && handedBack.attempt == 0 && handedBack.lockedBy == nil)
+            #expect(try await fixture.attempts(slow[0]).isEmpty)
+        }
+    }
+
+    @Test func runsWaitingForASlotAreHandedBackAtOnceOnShutdown() async throws {
+        try await TestDatabase.withScratchDatabase { pool, _ in
+            let fixture = try await QueueFixture(pool: pool)
+            let ids = try await fixture.enqueue(
+                3, of: try await fixture.createJob(kind: "record", config: #"{"ms":400}"#))
+            let handler = RecordingHandler()
+            var handlers = JobHandlerRegistry()
+            handlers.register(handler, for: JobKind(rawValue: "record"))
+            let worker = Worker(
+                queue: JobRunQueue(pool: pool),
+                configuration: fixture.workerConfiguration { $0.concurrency = 1 },
+                handlers: handlers, logger: quietLogger())
+            try await withServices([worker]) { _ in
+                try await waitUntil { worker.executingCount == 1 }
+            }
+            #expect(handler.executions.all.count == 1)
+            var statuses: [String: Int] = [:]
+            for id in ids {
+                let run = try await fixture.run(id)
+                statuses[run.status, default: 0] += 1
+                #expect(run.status == "succeeded" ? run.attempt == 1 : run.attempt == 0)
+            }
+            #expect(statuses == ["succeeded": 1, "queued": 2])
+        }
+    }
+
+    @Test func aRunWhoseWorkerDiedIsRescuedAndCompleted() async throws {
+        try await TestDatabase.withScratchDatabase { pool, _ in
+            let fixture = try await QueueFixture(pool: pool)
+            let id = try await fixture.enqueue(1, of: try await fixture.createJob())[0]
+            _ = try await JobRunQueue(pool: pool).claim(limit: 1, workerID: "dead-worker", leaseSeconds: 30)
+            try await fixture.expireLease(id)
+            let worker = Worker(
+                queue: JobRunQueue(pool: pool), configuration: fixture.workerConfiguration(), logger: quietLogger())
+            try await withServices([worker]) { _ in
+                try await waitUntil { try await fixture.run(id).status == "succeeded" }
+            }
+            let attempts = try await fixture.attempts(id)
+            #expect(attempts.map(\.outcome) == ["lease_expired", "succeeded"])
+            #expect(attempts.map(\.worker) == ["dead-worker", "test-worker"])
+        }
+    }
+
+    @Test func theRetentionServicePrunesAtStartAndStopsOnShutdown() async throws {
+        try await TestDatabase.withScratchDatabase { pool, _ in
+            let fixture = try await QueueFixture(pool: pool)
+            let job = try await fixture.createJob()
+            let old = try await fixture.enqueue(3, of: job, event: try await fixture.createEvent(ageDays: 30))
+            let recent = try await fixture.enqueue(1, of: job)[0]
+            try await pool.query(
+                "UPDATE job_runs SET status = 'succeeded', finished_at = now() - interval '20 days' WHERE id = ANY($1)",
+                [old])
+            let retention = RetentionService(
+                queue: JobRunQueue(pool: pool), retentionDays: 7, batchSize: 2, logger: quietLogger())
+            try await withServices([retention]) { _ in
+                try await waitUntil { try await fixture.statusCounts() == ["queued": 1] }
+                try await waitUntil { try await pool.query("SELECT 1 FROM events").count == 1 }
+            }
+            #expect(try await fixture.run(recent).status == "queued")
+        }
+    }
+
+    @Test func aKindWithoutAHandlerFailsTheAttemptWithAClearError() async throws {
+        try await TestDatabase.withScratchDatabase { pool, _ in
+            let fixture = try await QueueFixture(pool: pool)
+            let id = try await fixture.enqueue(1, of: try await fixture.createJob(kind: "mystery"), maxAttempts: 1)[0]
+            let worker = Worker(
+                queue: JobRunQueue(pool: pool), configuration: fixture.workerConfiguration(), logger: quietLogger())
+            try await withServices([worker]) { _ in
+                try await waitUntil { try await fixture.run(id).status == "dead" }
+            }
+            let error = try #require(try await fixture.attempts(id).first?.error)
+            #expect(error.contains("no handler for job kind \"mystery\""))
+        }
+    }
+}
