@@ -16,7 +16,7 @@ public enum TestDatabase {
         let portFile = repositoryRoot.appendingPathComponent(".data/postgres/port")
         if let port = try? String(contentsOf: portFile, encoding: .utf8) {
             let trimmed = port.trimmingCharacters(in: .whitespacesAndNewlines)
-            return "postgres://inlet@127.0.0.1:\(trimmed)/inlet?sslmode=disable"
+            return "postgres://inlet@127.0.0.1:\(trimmed)/inlet_test?sslmode=disable"
         }
         fatalError("DATABASE_URL is not set; run the tests with scripts/test")
     }()

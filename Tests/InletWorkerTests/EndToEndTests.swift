@@ -12,12 +12,14 @@ import Testing
         _ body: (InletProcesses, _ key: String, _ pool: PostgresPool) async throws -> Void
     ) async throws {
         try await TestDatabase.withScratchDatabase { pool, database in
-            let stack = InletProcesses(databaseURL: try WorkerExecutableTests.url(forDatabase: try #require(database.databaseName)))
+            let stack = InletProcesses(
+                databaseURL: try WorkerExecutableTests.url(forDatabase: try #require(database.databaseName)))
             defer { stack.stopAll() }
             try await stack.startServer()
             let project = try await stack.request(.POST, "/v1/projects", json: ["name": "e2e"], token: stack.adminToken)
             let projectID = try #require(project["id"]?.stringValue)
-            let key = try await stack.request(.POST, "/v1/projects/\(projectID)/api-keys", json: [:], token: stack.adminToken)
+            let key = try await stack.request(
+                .POST, "/v1/projects/\(projectID)/api-keys", json: [:], token: stack.adminToken)
             try await body(stack, try #require(key["token"]?.stringValue), pool)
         }
     }
@@ -37,24 +39,35 @@ import Testing
                 let sourceID = try #require(source["id"]?.stringValue)
                 var secrets: [String: String] = [:]
                 // Three matching subscriptions, one that does not match, one disabled, one whose job is disabled.
-                for (index, filter) in ([[:], ["type": ["created"]], ["type": [["prefix": "cre"]]], ["type": ["deleted"]], [:], [:]] as [JSONValue]).enumerated() {
+                for (index, filter)
+                    in ([[:], ["type": ["created"]], ["type": [["prefix": "cre"]]], ["type": ["deleted"]], [:], [:]]
+                    as [JSONValue]).enumerated()
+                {
                     let job = try await stack.request(
                         .POST, "/v1/jobs",
-                        json: ["name": .string("job-\(index)"), "kind": "http",
-                               "config": ["url": .string(hook), "headers": ["x-job": .string("\(index)")]]],
+                        json: [
+                            "name": .string("job-\(index)"), "kind": "http",
+                            "config": ["url": .string(hook), "headers": ["x-job": .string("\(index)")]],
+                        ],
                         token: key)
                     let jobID = try #require(job["id"]?.stringValue)
                     secrets["\(index)"] = job["signing_secret"]?.stringValue
                     let subscription = try await stack.request(
                         .POST, "/v1/event-sources/\(sourceID)/subscribe",
-                        json: ["target_type": "job", "target_id": .string(jobID), "filter_expr": filter, "enabled": .bool(index != 4)],
+                        json: [
+                            "target_type": "job", "target_id": .string(jobID), "filter_expr": filter,
+                            "enabled": .bool(index != 4),
+                        ],
                         token: key)
                     #expect(subscription.status == 201)
-                    if index == 5 { _ = try await stack.request(.PATCH, "/v1/jobs/\(jobID)", json: ["enabled": false], token: key) }
+                    if index == 5 {
+                        _ = try await stack.request(.PATCH, "/v1/jobs/\(jobID)", json: ["enabled": false], token: key)
+                    }
                 }
                 try stack.startWorker("e2e-1")
                 let dispatched = try await stack.request(
-                    .POST, "/v1/events/dispatch", json: ["source": "orders", "payload": ["type": "created", "n": 1]], token: key)
+                    .POST, "/v1/events/dispatch", json: ["source": "orders", "payload": ["type": "created", "n": 1]],
+                    token: key)
                 #expect(dispatched.status == 202)
                 #expect(dispatched["dispatched"] == 3)
                 try await waitUntil(timeout: .seconds(20)) { try await self.statuses(pool) == ["succeeded": 3] }
@@ -64,8 +77,10 @@ import Testing
                 for delivery in deliveries {
                     let secret = try #require(secrets[delivery.headers["x-job"] ?? ""])
                     let verifier = try SignatureVerifier(
-                        configuration: try SignatureConfiguration(scheme: .standardWebhooks), secrets: [SigningSecret(secret)])
-                    let verdict = verifier.verify(body: delivery.body, headers: delivery.headers, now: Int64(Date().timeIntervalSince1970))
+                        configuration: try SignatureConfiguration(scheme: .standardWebhooks),
+                        secrets: [SigningSecret(secret)])
+                    let verdict = verifier.verify(
+                        body: delivery.body, headers: delivery.headers, now: Int64(Date().timeIntervalSince1970))
                     #expect(verdict.isAccepted, "delivery for job \(delivery.headers["x-job"] ?? "?") does not verify")
                     let envelope = try JSONValue(parsing: delivery.body)
                     #expect(envelope["payload"] == ["type": "created", "n": 1])
@@ -90,22 +105,30 @@ import Testing
                     for (name, url, attempts) in [("flaky", flaky, 10), ("broken", broken, 3)] {
                         let job = try await stack.request(
                             .POST, "/v1/jobs",
-                            json: ["name": .string(name), "kind": "http", "config": ["url": .string(url)], "max_attempts": .int(Int64(attempts))],
+                            json: [
+                                "name": .string(name), "kind": "http", "config": ["url": .string(url)],
+                                "max_attempts": .int(Int64(attempts)),
+                            ],
                             token: key)
                         let jobID = try #require(job["id"]?.stringValue)
                         jobIDs.append(jobID)
                         _ = try await stack.request(
-                            .POST, "/v1/event-sources/\(sourceID)/subscribe", json: ["target_type": "job", "target_id": .string(jobID)], token: key)
+                            .POST, "/v1/event-sources/\(sourceID)/subscribe",
+                            json: ["target_type": "job", "target_id": .string(jobID)], token: key)
                     }
                     try stack.startWorker("e2e-retry")
-                    _ = try await stack.request(.POST, "/v1/events/dispatch", json: ["source": "s", "payload": [:]], token: key)
-                    try await waitUntil(timeout: .seconds(40)) { try await self.statuses(pool) == ["succeeded": 1, "dead": 1] }
+                    _ = try await stack.request(
+                        .POST, "/v1/events/dispatch", json: ["source": "s", "payload": [:]], token: key)
+                    try await waitUntil(timeout: .seconds(40)) {
+                        try await self.statuses(pool) == ["succeeded": 1, "dead": 1]
+                    }
 
                     let flakyRun = try await stack.request(.GET, "/v1/runs?job_id=\(jobIDs[0])", token: key)
                     let flakyID = try #require(flakyRun.body?.arrayValue?.first?["id"]?.stringValue)
                     let flakyDetail = try await stack.request(.GET, "/v1/runs/\(flakyID)", token: key)
                     #expect(flakyDetail["status"] == "succeeded")
-                    #expect(flakyDetail["attempts"]?.arrayValue?.map { $0["outcome"] } == ["failed", "failed", "succeeded"])
+                    #expect(
+                        flakyDetail["attempts"]?.arrayValue?.map { $0["outcome"] } == ["failed", "failed", "succeeded"])
                     #expect(flakyDetail["attempts"]?.arrayValue?.map { $0["status_code"] } == [500, 500, 200])
 
                     let brokenRun = try await stack.request(.GET, "/v1/runs?job_id=\(jobIDs[1])", token: key)
@@ -135,14 +158,17 @@ import Testing
             try await withStack { stack, key, pool in
                 let source = try await stack.request(.POST, "/v1/event-sources", json: ["name": "s"], token: key)
                 let job = try await stack.request(
-                    .POST, "/v1/jobs", json: ["name": "slow", "kind": "http", "config": ["url": .string(hook), "timeout_ms": 60000]],
+                    .POST, "/v1/jobs",
+                    json: ["name": "slow", "kind": "http", "config": ["url": .string(hook), "timeout_ms": 60000]],
                     token: key)
                 _ = try await stack.request(
                     .POST, "/v1/event-sources/\(source["id"]!.stringValue!)/subscribe",
                     json: ["target_type": "job", "target_id": job["id"]!], token: key)
                 try stack.startWorker("victim", ["INLET_WORKER_LEASE_SECONDS": "2"])
                 for index in 0..<3 {
-                    _ = try await stack.request(.POST, "/v1/events/dispatch", json: ["source": "s", "payload": ["i": .int(Int64(index))]], token: key)
+                    _ = try await stack.request(
+                        .POST, "/v1/events/dispatch", json: ["source": "s", "payload": ["i": .int(Int64(index))]],
+                        token: key)
                 }
                 try await waitUntil(timeout: .seconds(20)) { receiver.requests.count == 3 }
                 #expect(try await self.statuses(pool) == ["running": 3])

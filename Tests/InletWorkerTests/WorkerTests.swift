@@ -44,7 +44,7 @@ import Testing
         try await TestDatabase.withScratchDatabase { pool, _ in
             let fixture = try await QueueFixture(pool: pool)
             let job = try await fixture.createJob(kind: "record", config: #"{"ms":2}"#)
-            let ids = try await fixture.enqueue(400, of: job)
+            let ids = try await fixture.enqueue(2000, of: job)
             let handler = RecordingHandler()
             var handlers = JobHandlerRegistry()
             handlers.register(handler, for: JobKind(rawValue: "record"))
@@ -57,10 +57,10 @@ import Testing
                     handlers: handlers, logger: quietLogger())
             }
             try await withServices(workers) { _ in
-                try await waitUntil { try await fixture.statusCounts() == ["succeeded": 400] }
+                try await waitUntil { try await fixture.statusCounts() == ["succeeded": 2000] }
             }
             let executed = handler.executions.all
-            #expect(executed.count == 400)
+            #expect(executed.count == 2000)
             #expect(Set(executed.map(\.runID)) == Set(ids))
             let byWorker = try await pool.query("SELECT worker, count(*) FROM run_attempts GROUP BY worker")
             #expect(byWorker.count == 2, "both workers took part")
@@ -85,7 +85,9 @@ import Testing
                 try await pool.query("NOTIFY inlet_runs")
                 try await waitUntil(timeout: .seconds(5)) { try await fixture.run(id).status == "succeeded" }
                 let elapsed = notified.duration(to: .now)
-                #expect(elapsed < .milliseconds(200), "picked up \(elapsed) after the NOTIFY")
+                // Polling is every 30 s here: anything near zero is the wake-up. The bound is loose because the whole
+                // suite runs in parallel on two cores (typically 5–50 ms when the machine is quiet).
+                #expect(elapsed < .seconds(3), "picked up \(elapsed) after the NOTIFY")
             }
         }
     }

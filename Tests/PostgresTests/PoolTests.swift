@@ -44,7 +44,7 @@ import Testing
             try await TestDatabase.makePool(.init(maxConnections: 1)).using { admin in
                 try await admin.query("SELECT pg_terminate_backend($1)", [pid])
                 // Wait until the server has really ended the backend.
-                for _ in 0..<100 {
+                for _ in 0..<500 {
                     let alive = try await admin.query("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", [pid])
                     if try alive[0].decode(Int64.self, at: 0) == 0 { break }
                     try await Task.sleep(for: .milliseconds(20))

@@ -76,7 +76,9 @@ struct JobController {
         let newConfig = patch.config
         let job = try await services.jobs(projectID).update(id, patch) { merged in
             var job = merged
-            if case .set(let config) = newConfig { job.config = try controller.validateConfig(config, kind: merged.kind) }
+            if case .set(let config) = newConfig {
+                job.config = try controller.validateConfig(config, kind: merged.kind)
+            }
             return job
         }
         return JSONResponse.make(job.json)

@@ -26,7 +26,9 @@ struct ProjectController {
         try requireAdmin(context)
         var reader = ObjectReader(try await JSONRequestBody.object(request, limit: services.configuration.maxBodyBytes))
         let name = reader.string("name", required: true)
-        if let name, name.isEmpty || name.unicodeScalars.count > 128 { reader.issue("name", "must be 1–128 characters") }
+        if let name, name.isEmpty || name.unicodeScalars.count > 128 {
+            reader.issue("name", "must be 1–128 characters")
+        }
         reader.rejectUnknownFields()
         try reader.finish()
         return JSONResponse.make(try await services.projects.create(name: name!).json, status: .created)

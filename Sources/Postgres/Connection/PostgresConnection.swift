@@ -76,8 +76,10 @@ public final class PostgresConnection: @unchecked Sendable {
         // A terminated backend sends a FATAL message, then closes: read until nothing is pending, so the
         // end of the stream is seen too.
         for _ in 0..<8 {
-            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            var descriptor = pollfd(fd: socket, events: Int16(POLLIN) | pollReadHangUp, revents: 0)
             guard poll(&descriptor, 1, 0) > 0 else { break }
+            // The server closed its end (FIN): whatever is buffered, this connection is finished.
+            if descriptor.revents & (pollReadHangUp | Int16(POLLHUP) | Int16(POLLERR)) != 0 { return false }
             if PQconsumeInput(handle) == 0 { return false }
             while let notification = PQnotifies(handle) { PQfreemem(notification) }
         }
@@ -248,3 +250,6 @@ final class CancellationToken: Sendable {
         }
     }
 }
+
+/// `POLLRDHUP` (Linux: the peer closed its end), which Glibc's Swift overlay does not export.
+let pollReadHangUp: Int16 = 0x2000

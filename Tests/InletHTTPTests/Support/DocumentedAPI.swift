@@ -103,7 +103,9 @@ struct DocumentedAPI: Sendable {
         }
         if content["text/plain"] != nil {
             let contentType = response.headers[.contentType] ?? ""
-            if !contentType.hasPrefix("text/plain") { problems.append("\(operation): \(contentType) is not text/plain") }
+            if !contentType.hasPrefix("text/plain") {
+                problems.append("\(operation): \(contentType) is not text/plain")
+            }
             return problems
         }
         guard content["application/json"] != nil, response.headers[.contentType] == "application/json",

@@ -49,7 +49,8 @@ final class InletProcesses: @unchecked Sendable {
     func startWorker(_ id: String, _ extra: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = try Self.executable("inlet-worker")
-        process.environment = environment(["INLET_WORKER_ID": id, "INLET_WORKER_POLL_INTERVAL_MS": "200"].merging(extra) { $1 })
+        process.environment = environment(
+            ["INLET_WORKER_ID": id, "INLET_WORKER_POLL_INTERVAL_MS": "200"].merging(extra) { $1 })
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         workers[id] = process
@@ -98,7 +99,9 @@ final class InletProcesses: @unchecked Sendable {
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
         }
         guard bound else { throw FixtureError(message: "no free port") }
         return Int(UInt16(bigEndian: address.sin_port))
