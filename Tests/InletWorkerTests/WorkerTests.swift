@@ -85,7 +85,9 @@ import Testing
                 try await pool.query("NOTIFY inlet_runs")
                 try await waitUntil(timeout: .seconds(5)) { try await fixture.run(id).status == "succeeded" }
                 let elapsed = notified.duration(to: .now)
-                #expect(elapsed < .milliseconds(200), "picked up \(elapsed) after the NOTIFY")
+                // The poll interval is 30 s, so anything near a second can only be the NOTIFY; a tighter bound
+                // failed when the suite shared a loaded 2-core machine with the end-to-end processes.
+                #expect(elapsed < .seconds(1), "picked up \(elapsed) after the NOTIFY")
             }
         }
     }
