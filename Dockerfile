@@ -25,9 +25,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpq5 ca-certi
 WORKDIR /app
 COPY --from=build /out/bin/ /usr/local/bin/
 COPY sql ./sql
-ENV INLET_MIGRATIONS_DIR=/app/sql INLET_HOST=0.0.0.0 INLET_PORT=8080
+ENV INLET_MIGRATIONS_DIR=/app/sql INLET_HOST=0.0.0.0 INLET_PORT=8080 INLET_WORKER_METRICS_HOST=0.0.0.0
 USER inlet
-EXPOSE 8080
+EXPOSE 8080 9090
 HEALTHCHECK --interval=10s --timeout=3s CMD curl -fsS http://127.0.0.1:8080/healthz || exit 1
 ENTRYPOINT ["inlet-server"]
 CMD ["serve"]

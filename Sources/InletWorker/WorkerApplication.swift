@@ -1,22 +1,31 @@
 import Inlet
 import InletStore
 import Logging
+import Metrics
 import Postgres
+import Prometheus
 import ServiceLifecycle
 
 /// The whole `inlet-worker` process, built from its configuration: the database pool, the LISTEN connection, the
-/// shared HTTP client, the worker and the retention pass, run in that order by a `ServiceGroup` that shuts them
-/// down in reverse on SIGTERM or SIGINT.
+/// shared HTTP client, the metrics and health port, the worker and the retention pass, run in that order by a
+/// `ServiceGroup` that shuts them down in reverse on SIGTERM or SIGINT.
 public struct WorkerApplication: Sendable {
     public let configuration: WorkerConfiguration
     public let worker: Worker
     public let services: [any Service]
+    /// The worker's metrics, served at `/metrics` on ``WorkerConfiguration/metricsPort``.
+    public let metricsRegistry: PrometheusCollectorRegistry
     let logger: Logger
 
-    /// - Parameter handlers: Custom job kinds; `http` is added unless registered here.
+    /// - Parameters:
+    ///   - handlers: Custom job kinds; `http` is added unless registered here.
+    ///   - metricsRegistry: Receives the worker's metrics (no global `MetricsSystem` bootstrap needed).
+    /// - Throws: When the database URL is invalid, or the metrics port is on and the `sql/` migrations (which
+    ///   `/readyz` compares with the database) cannot be found.
     public init(
         configuration: WorkerConfiguration, handlers: JobHandlerRegistry = JobHandlerRegistry(),
-        logger: Logger = Logger(label: "inlet.worker")
+        logger: Logger = Logger(label: "inlet.worker"),
+        metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) throws {
         let database = try PostgresConfiguration(url: configuration.databaseURL, applicationName: "inlet-worker")
         let pool = PostgresPool(
@@ -31,11 +40,23 @@ public struct WorkerApplication: Sendable {
         if !handlers.handles(.http) { handlers.register(http, for: .http) }
         let queue = JobRunQueue(pool: pool)
         let worker = Worker(
-            queue: queue, configuration: configuration, handlers: handlers, listener: listener, logger: logger)
+            queue: queue, configuration: configuration, handlers: handlers, listener: listener, logger: logger,
+            metricsFactory: PrometheusMetricsFactory(registry: metricsRegistry))
         let retention = RetentionService(queue: queue, retentionDays: configuration.retentionDays)
+        var services: [any Service] = [pool, listener, http]
+        if configuration.metricsPort != 0 {
+            let migrator = Migrator(migrations: try Migration.load(from: Migration.defaultDirectory()), logger: logger)
+            services.append(
+                WorkerHealthServer(
+                    host: configuration.metricsHost, port: configuration.metricsPort, registry: metricsRegistry,
+                    readiness: DatabaseReadiness(pool: pool, migrator: migrator), worker: worker, pool: pool,
+                    logger: logger))
+        }
+        services += [worker, retention]
         self.configuration = configuration
         self.worker = worker
-        self.services = [pool, listener, http, worker, retention]
+        self.services = services
+        self.metricsRegistry = metricsRegistry
         self.logger = logger
     }
 

@@ -62,14 +62,16 @@ struct Migrate: AsyncParsableCommand {
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage projects and API keys directly in the database.",
-        subcommands: [CreateProject.self, CreateKey.self, ListProjects.self])
+        subcommands: [
+            CreateProject.self, CreateKey.self, ListProjects.self, ListKeys.self, Stats.self, RequeueDead.self,
+        ])
 
-    /// Runs `body` with a project repository on a short-lived pool.
-    static func withProjects<T: Sendable>(_ body: (ProjectRepository) async throws -> T) async throws -> T {
+    /// Runs `body` with a short-lived pool on the configured database.
+    static func withPool<T: Sendable>(_ body: (PostgresPool) async throws -> T) async throws -> T {
         let configuration = try loadConfiguration()
         let pool = try makePool(configuration, logger: Logger(label: "inlet.admin"))
         do {
-            let result = try await body(ProjectRepository(pool: pool))
+            let result = try await body(pool)
             await pool.shutdown()
             return result
         } catch {
@@ -77,6 +79,17 @@ struct Admin: AsyncParsableCommand {
             throw error
         }
     }
+
+    /// Runs `body` with a project repository on a short-lived pool.
+    static func withProjects<T: Sendable>(_ body: (ProjectRepository) async throws -> T) async throws -> T {
+        try await withPool { pool in try await body(ProjectRepository(pool: pool)) }
+    }
+}
+
+/// A command that could not do what was asked; ArgumentParser prints it as `Error: …` and exits 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 struct CreateProject: AsyncParsableCommand {
@@ -132,6 +145,39 @@ struct ListProjects: AsyncParsableCommand {
                 guard result.hasMore, let last = result.items.last else { break }
                 page.after = last.id
             }
+        }
+    }
+}
+
+struct ListKeys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list-keys", abstract: "List a project's API keys (their prefixes; tokens are never stored).")
+
+    @Option(help: "The project whose keys to list.") var project: String
+
+    func validate() throws {
+        guard UUID(uuidString: project) != nil else { throw ValidationError("--project must be a project id (UUID)") }
+    }
+
+    func run() async throws {
+        try await Admin.withProjects { projects in
+            let projectID = UUID(uuidString: project)!
+            guard try await projects.exists(projectID) else { throw CommandFailure("no project \(project)") }
+            let format = ISO8601DateFormatter()
+            var table = TextTable(["KEY", "NAME", "PREFIX", "CREATED", "LAST USED"])
+            var page = Page(limit: Page.maximumLimit)
+            while true {
+                let result = try await projects.listKeys(projectID: projectID, page: page)
+                for key in result.items {
+                    table.append([
+                        key.id.lowercasedString, key.name, key.tokenPrefix + "…", format.string(from: key.createdAt),
+                        key.lastUsedAt.map(format.string(from:)) ?? "never",
+                    ])
+                }
+                guard result.hasMore, let last = result.items.last else { break }
+                page.after = last.id
+            }
+            print(table.rows.isEmpty ? "no keys" : table.rendered)
         }
     }
 }

@@ -31,6 +31,11 @@ struct InletWorkerCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("inlet-worker: \(error)\n".utf8))
             throw ExitCode(78)
         }
-        try await application.run()
+        do {
+            try await application.run()
+        } catch let error as WorkerConfigurationError {
+            FileHandle.standardError.write(Data("inlet-worker: invalid configuration: \(error)\n".utf8))
+            throw ExitCode(78)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import Inlet
@@ -24,6 +25,43 @@ import Testing
             #expect(metrics.text.contains("inlet_db_pool_connections"))
             #expect(metrics.text.contains("inlet_runs_queued"))
             #expect(metrics.text.contains("inlet_http_request_duration_seconds_bucket"))
+        }
+    }
+
+    @Test func ingestMetricsCountRejectedSignaturesByReasonAndAcceptedIngestsAsDispatches() async throws {
+        try await TestApp.run { admin in
+            let project = try await TestApp.project(admin)
+            let api = project.api
+            let anonymous = api.withToken(nil)
+            let source = try await api.post(
+                "/v1/event-sources", ["name": "github", "signature_header": "X-Hub-Signature-256"])
+            let secret = try #require(source["signing_secret"]?.stringValue)
+            let body = #"{"ref":"main"}"#
+            let mac = HMAC<SHA256>.authenticationCode(
+                for: Data(body.utf8), using: SymmetricKey(data: Data(secret.utf8)))
+            let signature = "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+            let path = "/v1/ingest/\(source.idString)"
+            let header = HTTPField.Name("X-Hub-Signature-256")!
+            #expect(
+                try await anonymous.request(.post, path, rawBody: body, headers: [header: signature]).status
+                    == .accepted)
+            for forged in [
+                "sha256=" + String(repeating: "0", count: 64), "sha256=" + String(repeating: "1", count: 64),
+            ] {
+                let response = try await anonymous.request(.post, path, rawBody: body, headers: [header: forged])
+                #expect(response.status == .unauthorized)
+                #expect(!response.text.contains("mismatch"))
+            }
+            #expect(try await anonymous.request(.post, path, rawBody: body).status == .unauthorized)
+
+            let metrics = try await admin.withToken(nil).get("/metrics").text
+            let label = #"project="\#(project.id)""#
+            #expect(
+                metrics.contains(#"inlet_ingest_rejected_total{\#(label),reason="signature_mismatch"} 2"#), "\(metrics)"
+            )
+            #expect(metrics.contains(#"inlet_ingest_rejected_total{\#(label),reason="missing_header"} 1"#))
+            #expect(metrics.contains(#"inlet_dispatch_events_total{\#(label),outcome="unmatched",via="ingest"} 1"#))
+            #expect(!metrics.contains(source.idString))
         }
     }
 

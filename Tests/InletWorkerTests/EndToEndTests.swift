@@ -11,17 +11,7 @@ import Testing
     func withStack(
         _ body: (InletProcesses, _ key: String, _ pool: PostgresPool) async throws -> Void
     ) async throws {
-        try await TestDatabase.withScratchDatabase { pool, database in
-            let stack = InletProcesses(
-                databaseURL: try WorkerExecutableTests.url(forDatabase: try #require(database.databaseName)))
-            defer { stack.stopAll() }
-            try await stack.startServer()
-            let project = try await stack.request(.POST, "/v1/projects", json: ["name": "e2e"], token: stack.adminToken)
-            let projectID = try #require(project["id"]?.stringValue)
-            let key = try await stack.request(
-                .POST, "/v1/projects/\(projectID)/api-keys", json: [:], token: stack.adminToken)
-            try await body(stack, try #require(key["token"]?.stringValue), pool)
-        }
+        try await InletProcesses.withStack({ _ in }, body)
     }
 
     func statuses(_ pool: PostgresPool) async throws -> [String: Int] {

@@ -114,7 +114,7 @@ import Testing
             try await fixture.expireLease(id)
 
             let rescued = try await queue.rescueExpiredLeases(limit: 10)
-            #expect(rescued == [EndedAttempt(lease: old.lease, runStatus: .queued)])
+            #expect(rescued == [EndedAttempt(lease: old.lease, runStatus: .queued, kind: .noop)])
             let lost = try #require(try await fixture.attempts(id).first)
             #expect(lost.outcome == "lease_expired" && lost.worker == "old")
             #expect(try await fixture.run(id).status == "queued")

@@ -43,6 +43,7 @@ import Testing
                 "INLET_WORKER_ID": "e2e-worker",
                 "INLET_WORKER_POLL_INTERVAL_MS": "100",
                 "INLET_LOG_LEVEL": "warning",
+                "INLET_WORKER_METRICS_PORT": "0",
             ]
             let errors = Pipe()
             process.standardError = errors

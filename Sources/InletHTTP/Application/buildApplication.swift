@@ -47,7 +47,7 @@ func buildRouter(
     router.add(middleware: HTTPMetricsMiddleware(factory: metrics.factory))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: RequestLogMiddleware())
-    HealthController(pool: services.pool, migrator: migrator).addRoutes(to: router)
+    HealthController(readiness: DatabaseReadiness(pool: services.pool, migrator: migrator)).addRoutes(to: router)
     metrics.addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
     let v1 = router.group("v1")
@@ -61,7 +61,8 @@ func buildRouter(
     let dispatcher = Dispatcher(
         pool: services.pool, routes: routes, notifier: notifier, metrics: DispatchMetrics(factory: metrics.factory))
     DispatchController(services: services, dispatcher: dispatcher).addRoutes(to: v1)
-    IngestController(services: services, dispatcher: dispatcher).addRoutes(to: router)
+    IngestController(services: services, dispatcher: dispatcher, metrics: IngestMetrics(factory: metrics.factory))
+        .addRoutes(to: router)
     EventController(services: services, routes: routes, notifier: notifier).addRoutes(to: v1)
     RunController(services: services).addRoutes(to: v1)
     return router

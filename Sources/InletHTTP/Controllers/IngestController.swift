@@ -9,6 +9,7 @@ import NIOCore
 struct IngestController {
     let services: Services
     let dispatcher: Dispatcher
+    let metrics: IngestMetrics
 
     func addRoutes(to router: Router<InletRequestContext>) {
         router.post("v1/ingest/{source_id}", use: ingest)
@@ -58,9 +59,11 @@ struct IngestController {
             } catch {
                 context.logger.warning(
                     "ingest source has an unusable signature configuration", metadata: ["error": "\(error)"])
+                metrics.recordRejection(projectID: source.projectID, reason: "configuration")
                 throw Self.unauthorized
             }
             guard verdict.isAccepted else {
+                metrics.recordRejection(projectID: source.projectID, reason: verdict.reason?.rawValue ?? "unknown")
                 context.logger.info(
                     "ingest signature rejected",
                     metadata: [

@@ -74,6 +74,28 @@ public struct RunRepository: Sendable {
                 """, refusal: "only dead or cancelled runs can be retried", wakesWorkers: true)
     }
 
+    /// Every `dead` run of job `jobID` → `queued` now, each with one more attempt allowed when its attempts are spent
+    /// (as ``retry(_:)`` does for one run). Returns how many were requeued; throws not-found when the project has
+    /// no such job.
+    public func requeueDead(jobID: UUID) async throws -> Int {
+        let rows = try await pool.query(
+            """
+            WITH job AS (SELECT id FROM jobs WHERE project_id = $1 AND id = $2),
+            requeued AS (
+                UPDATE job_runs
+                SET status = 'queued', run_at = now(), max_attempts = greatest(max_attempts, attempt + 1),
+                    finished_at = NULL, updated_at = now()
+                WHERE project_id = $1 AND job_id = (SELECT id FROM job) AND status = 'dead'
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM job), (SELECT count(*) FROM requeued)
+            """, [projectID, jobID])
+        guard try rows[0].decode(Int.self, at: 0) == 1 else { throw StoreError.notFound("job") }
+        let requeued = try rows[0].decode(Int.self, at: 1)
+        if requeued > 0 { try? await pool.query("SELECT pg_notify($1, '')", [RunNotifier.channel]) }
+        return requeued
+    }
+
     /// `queued` → `cancelled`. A running run cannot be cancelled (its attempt is already under way).
     public func cancel(_ id: UUID) async throws -> JobRun {
         try await transition(

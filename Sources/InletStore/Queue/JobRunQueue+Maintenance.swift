@@ -1,4 +1,5 @@
 import Foundation
+import Inlet
 import Postgres
 
 extension JobRunQueue {
@@ -18,13 +19,14 @@ extension JobRunQueue {
                 lease: RunLease(
                     projectID: try row.decode(UUID.self, at: 0), runID: try row.decode(UUID.self, at: 1),
                     attempt: try row.decode(Int.self, at: 2)),
-                runStatus: EndedAttempt.RunStatus(rawValue: try row.decode(String.self, at: 3)) ?? .queued)
+                runStatus: EndedAttempt.RunStatus(rawValue: try row.decode(String.self, at: 3)) ?? .queued,
+                kind: JobKind(rawValue: try row.decode(String.self, at: 4)))
         }
     }
 
     static let rescueSQL = """
         WITH expired AS MATERIALIZED (
-            SELECT project_id, id, attempt, locked_by, updated_at,
+            SELECT project_id, id, job_id, attempt, locked_by, updated_at,
                    'lease expired: worker ' || locked_by || ' stopped renewing it' AS error
             FROM job_runs
             WHERE status = 'running' AND lease_until < now()
@@ -41,9 +43,9 @@ extension JobRunQueue {
                 locked_by = NULL,
                 lease_until = NULL,
                 updated_at = now()
-            FROM expired AS x
-            WHERE r.project_id = x.project_id AND r.id = x.id
-            RETURNING r.project_id, r.id, r.attempt, r.status
+            FROM expired AS x, jobs AS j
+            WHERE r.project_id = x.project_id AND r.id = x.id AND j.project_id = x.project_id AND j.id = x.job_id
+            RETURNING r.project_id, r.id, r.attempt, r.status, j.kind
         ),
         recorded AS (
             INSERT INTO run_attempts (
@@ -54,7 +56,7 @@ extension JobRunQueue {
             FROM expired AS x
             WHERE x.attempt >= 1
         )
-        SELECT project_id, id, attempt, status FROM rescued
+        SELECT project_id, id, attempt, status, kind FROM rescued
         """
 
     // MARK: Retention

@@ -1,4 +1,5 @@
 import Foundation
+import Inlet
 
 /// How one attempt ended, as recorded in `run_attempts.outcome`.
 public enum AttemptOutcome: String, Sendable, Hashable, CaseIterable {
@@ -77,9 +78,12 @@ public struct EndedAttempt: Sendable, Hashable {
 
     public let lease: RunLease
     public let runStatus: RunStatus
+    /// The run's job kind, when the statement reports it (rescues do; a worker knows the kinds it completes).
+    public let kind: JobKind?
 
-    public init(lease: RunLease, runStatus: RunStatus) {
+    public init(lease: RunLease, runStatus: RunStatus, kind: JobKind? = nil) {
         self.lease = lease
         self.runStatus = runStatus
+        self.kind = kind
     }
 }

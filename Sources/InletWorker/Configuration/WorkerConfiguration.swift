@@ -32,6 +32,10 @@ public struct WorkerConfiguration: Sendable {
     public var databasePoolSize: Int
     /// `INLET_LOG_LEVEL`: trace, debug, info, notice, warning, error or critical.
     public var logLevel: Logger.Level
+    /// The port of the worker's `/metrics`, `/healthz` and `/readyz` (`INLET_WORKER_METRICS_PORT`); 0 serves none.
+    public var metricsPort: Int
+    /// The address that port listens on (`INLET_WORKER_METRICS_HOST`).
+    public var metricsHost: String
 
     public static let defaultConcurrency = 64
     public static let defaultBatchSize = 100
@@ -41,6 +45,8 @@ public struct WorkerConfiguration: Sendable {
     public static let defaultRetentionDays = 7
     /// Claims, completion flushes, and heartbeats, rescues and retention sharing the rest.
     public static let defaultDatabasePoolSize = 4
+    public static let defaultMetricsPort = 9090
+    public static let defaultMetricsHost = "127.0.0.1"
 
     public init(
         databaseURL: String, secretBox: SecretBox, workerID: String = WorkerConfiguration.defaultWorkerID(),
@@ -48,7 +54,7 @@ public struct WorkerConfiguration: Sendable {
         leaseSeconds: Int = defaultLeaseSeconds, pollInterval: Duration = defaultPollInterval,
         shutdownGrace: Duration = defaultShutdownGrace, retentionDays: Int = defaultRetentionDays,
         allowPrivateTargets: Bool = false, databasePoolSize: Int = defaultDatabasePoolSize,
-        logLevel: Logger.Level = .info
+        logLevel: Logger.Level = .info, metricsPort: Int = defaultMetricsPort, metricsHost: String = defaultMetricsHost
     ) {
         self.databaseURL = databaseURL
         self.secretBox = secretBox
@@ -62,6 +68,8 @@ public struct WorkerConfiguration: Sendable {
         self.allowPrivateTargets = allowPrivateTargets
         self.databasePoolSize = databasePoolSize
         self.logLevel = logLevel
+        self.metricsPort = metricsPort
+        self.metricsHost = metricsHost
     }
 
     /// Reads the configuration from `environment`; unset or empty variables take their defaults.
@@ -107,7 +115,12 @@ public struct WorkerConfiguration: Sendable {
             allowPrivateTargets: try reader.boolean("INLET_ALLOW_PRIVATE_TARGETS", default: false),
             databasePoolSize: try reader.integer(
                 "INLET_DATABASE_POOL_SIZE", default: Self.defaultDatabasePoolSize, in: 2...200),
-            logLevel: try reader.logLevel("INLET_LOG_LEVEL", default: .info))
+            logLevel: try reader.logLevel("INLET_LOG_LEVEL", default: .info),
+            metricsPort: try reader.integer(
+                "INLET_WORKER_METRICS_PORT", default: Self.defaultMetricsPort, in: 0...65535),
+            metricsHost: try reader.string("INLET_WORKER_METRICS_HOST", default: Self.defaultMetricsHost) { value in
+                value.contains(where: { $0.isWhitespace || $0 == "/" }) ? "must be a host name or IP address" : nil
+            })
     }
 
     /// `hostname-pid`, unique among the workers running at one time.

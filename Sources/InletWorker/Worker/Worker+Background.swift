@@ -1,3 +1,4 @@
+import Inlet
 import InletStore
 import Logging
 import Postgres
@@ -10,9 +11,9 @@ extension Worker {
         var wake = flushWake.makeIterator()
         var failures = 0
         while true {
-            let batch: [RunCompletion]? = state.withLock { state in
+            let batch: [PendingCompletion]? = state.withLock { state in
                 if state.pending.isEmpty { return state.stopFlushing ? nil : [] }
-                var batch: [RunCompletion] = []
+                var batch: [PendingCompletion] = []
                 if state.pending.count <= Self.maximumFlushSize {
                     swap(&batch, &state.pending)
                 } else {
@@ -28,7 +29,7 @@ extension Worker {
                 continue
             }
             do {
-                let ended = try await queue.complete(batch, workerID: configuration.workerID)
+                let ended = try await queue.complete(batch.map(\.completion), workerID: configuration.workerID)
                 failures = 0
                 record(ended, submitted: batch)
             } catch {
@@ -82,20 +83,28 @@ extension Worker {
         }
     }
 
-    private func record(_ ended: [EndedAttempt], submitted: [RunCompletion]) {
-        var succeeded = 0
-        var failed = 0
-        var dead = 0
+    private func record(_ ended: [EndedAttempt], submitted: [PendingCompletion]) {
+        // Usually a batch holds one kind; only a mixed batch needs a lookup per run.
+        let singleKind = submitted.first.map(\.kind).flatMap { first in
+            submitted.allSatisfy { $0.kind == first } ? first : nil
+        }
+        let kinds: [RunLease: JobKind] =
+            singleKind == nil
+            ? Dictionary(submitted.map { ($0.lease, $0.kind) }, uniquingKeysWith: { first, _ in first }) : [:]
+        var counts: [JobKind: (succeeded: Int, failed: Int, dead: Int)] = [:]
         for attempt in ended {
+            guard let kind = singleKind ?? kinds[attempt.lease] else { continue }
             switch attempt.runStatus {
-            case .succeeded: succeeded += 1
-            case .queued: failed += 1
-            case .dead: dead += 1
+            case .succeeded: counts[kind, default: (0, 0, 0)].succeeded += 1
+            case .queued: counts[kind, default: (0, 0, 0)].failed += 1
+            case .dead: counts[kind, default: (0, 0, 0)].dead += 1
             }
         }
-        if succeeded > 0 { metrics.succeeded.increment(by: succeeded) }
-        if failed > 0 { metrics.failed.increment(by: failed) }
-        if dead > 0 { metrics.dead.increment(by: dead) }
+        for (kind, count) in counts {
+            metrics.record(.succeeded, kind: kind, count: count.succeeded)
+            metrics.record(.failed, kind: kind, count: count.failed)
+            metrics.record(.dead, kind: kind, count: count.dead)
+        }
         guard ended.count < submitted.count else { return }
         let applied = Set(ended.map(\.lease))
         let lost = submitted.map(\.lease).filter { !applied.contains($0) }
@@ -111,7 +120,7 @@ extension Worker {
     func heartbeatLoop() async {
         while await maintenanceStop.pause(for: configuration.heartbeatInterval) {
             let leases = state.withLock { state in
-                state.ready.map(\.run.lease) + Array(state.executing.values) + state.pending.map(\.lease)
+                state.ready.map(\.run.lease) + state.executing.values.map(\.lease) + state.pending.map(\.lease)
                     + state.flushing
             }
             guard !leases.isEmpty else { continue }
@@ -136,12 +145,12 @@ extension Worker {
                     if some.count < batch { break }
                 }
                 if !rescued.isEmpty {
-                    let dead = rescued.filter { $0.runStatus == .dead }.count
-                    metrics.rescued.increment(by: rescued.count)
-                    if dead > 0 { metrics.dead.increment(by: dead) }
+                    let dead = rescued.filter { $0.runStatus == .dead }
+                    metrics.record(.rescued, kinds: rescued.map { $0.kind ?? JobKind(rawValue: "unknown") })
+                    metrics.record(.dead, kinds: dead.map { $0.kind ?? JobKind(rawValue: "unknown") })
                     logger.info(
                         "rescued runs whose lease expired",
-                        metadata: ["runs": "\(rescued.count)", "dead": "\(dead)"])
+                        metadata: ["runs": "\(rescued.count)", "dead": "\(dead.count)"])
                     claimWake.signal()
                 }
             } catch {

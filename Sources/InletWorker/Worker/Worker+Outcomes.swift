@@ -34,13 +34,18 @@ extension Worker {
         return logger
     }
 
-    func log(_ outcome: JobOutcome, of run: ClaimedRun, logger: Logger) {
-        var metadata: Logger.Metadata = ["kind": "\(run.kind)"]
+    /// One line per ended handler attempt, carrying the run's `request_id`, so a dispatch can be traced to its
+    /// runs at the default level (inline `noop` runs log nothing: they are for tests and benchmarks).
+    func log(_ outcome: JobOutcome, of run: ClaimedRun, elapsed: Duration = .zero, logger: Logger) {
+        var metadata: Logger.Metadata = [
+            "kind": "\(run.kind)",
+            "duration_ms": "\(JobRunQueue.nanoseconds(elapsed) / 1_000_000)",
+        ]
         if let statusCode = outcome.statusCode { metadata["status_code"] = "\(statusCode)" }
         if let error = outcome.error { metadata["error"] = "\(error)" }
         switch outcome.result {
         case .succeeded:
-            logger.debug("attempt succeeded", metadata: metadata)
+            logger.info("attempt succeeded", metadata: metadata)
         case .failed, .timedOut:
             if run.isLastAttempt {
                 logger.warning("attempt failed and the run's attempts are spent: the run is dead", metadata: metadata)

@@ -2,6 +2,7 @@ import Foundation
 import Inlet
 import InletStore
 import Logging
+import Metrics
 import Postgres
 import ServiceLifecycle
 import Synchronization
@@ -27,7 +28,7 @@ public final class Worker: Service, Sendable {
     let handlers: JobHandlerRegistry
     let listener: PostgresListener?
     let logger: Logger
-    let metrics = WorkerMetrics()
+    let metrics: WorkerMetrics
     let state = Mutex(State())
     /// Wakes the claim loop: a notification, a poll tick, freed capacity, shutdown.
     let claimWake = WakeSignal()
@@ -43,11 +44,11 @@ public final class Worker: Service, Sendable {
         /// Claimed runs waiting for a slot.
         var ready: [ReadyRun] = []
         /// Runs whose handler is executing, by run id.
-        var executing: [UUID: RunLease] = [:]
+        var executing: [UUID: HeldRun] = [:]
         /// Slot tasks alive.
         var slots = 0
         /// Ended attempts waiting to be written.
-        var pending: [RunCompletion] = []
+        var pending: [PendingCompletion] = []
         /// Leases of the completions being written right now.
         var flushing: [RunLease] = []
         /// Graceful shutdown began: claim nothing more.
@@ -64,13 +65,30 @@ public final class Worker: Service, Sendable {
         let handler: any JobHandler
     }
 
+    /// A run this worker holds, with its kind for the metrics.
+    struct HeldRun: Sendable {
+        let lease: RunLease
+        let kind: JobKind
+    }
+
+    /// An ended attempt waiting to be written, with its run's kind for the metrics.
+    struct PendingCompletion: Sendable {
+        let completion: RunCompletion
+        let kind: JobKind
+        var lease: RunLease { completion.lease }
+    }
+
     /// - Parameters:
     ///   - listener: LISTENs on ``wakeChannel`` (run it as a service too); without one the worker only polls.
+    ///   - metricsFactory: Where the worker's counters and histograms go (`WorkerApplication` passes its Prometheus
+    ///     registry's factory); by default the global `MetricsSystem` backend, a no-op unless bootstrapped.
     public init(
         queue: JobRunQueue, configuration: WorkerConfiguration, handlers: JobHandlerRegistry = JobHandlerRegistry(),
-        listener: PostgresListener? = nil, logger: Logger = Logger(label: "inlet.worker")
+        listener: PostgresListener? = nil, logger: Logger = Logger(label: "inlet.worker"),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) {
         self.queue = queue
+        self.metrics = WorkerMetrics(factory: metricsFactory)
         self.configuration = configuration
         self.handlers = handlers
         self.listener = listener
@@ -81,6 +99,9 @@ public final class Worker: Service, Sendable {
 
     /// Runs whose handler is executing right now.
     public var executingCount: Int { state.withLock { $0.executing.count } }
+
+    /// Claimed runs waiting in this worker for an execution slot.
+    public var waitingCount: Int { state.withLock { $0.ready.count } }
 
     /// Runs until graceful shutdown (or cancellation). Call once.
     public func run() async throws {
@@ -136,7 +157,7 @@ public final class Worker: Service, Sendable {
             await self.claimLoop(slots: &slots)
             let (notStarted, inFlight) = self.state.withLock { state in
                 defer { state.ready.removeAll() }
-                return (state.ready.map(\.run.lease), state.executing.count)
+                return (state.ready.map { HeldRun(lease: $0.run.lease, kind: $0.run.kind) }, state.executing.count)
             }
             if !notStarted.isEmpty { await self.release(notStarted, reason: "claimed runs that had not started") }
             if inFlight > 0 {
@@ -207,17 +228,19 @@ public final class Worker: Service, Sendable {
 
     /// Completes inline runs at once and queues the others for slots, launching the slot tasks needed.
     func start(_ runs: [ClaimedRun], in slots: inout DiscardingTaskGroup) {
-        metrics.claimed.increment(by: runs.count)
+        metrics.record(.claimed, kinds: runs.lazy.map(\.kind))
         let now = Date()
-        var inline: [RunCompletion] = []
+        var inline: [PendingCompletion] = []
         var ready: [ReadyRun] = []
         for run in runs {
             switch handlers.entry(for: run.kind) {
             case .inlineSuccess:
                 inline.append(
-                    RunCompletion(
-                        lease: run.lease, outcome: .succeeded, startedAt: now, finishedAt: now, durationMilliseconds: 0)
-                )
+                    PendingCompletion(
+                        completion: RunCompletion(
+                            lease: run.lease, outcome: .succeeded, startedAt: now, finishedAt: now,
+                            durationMilliseconds: 0),
+                        kind: run.kind))
             case .handler(let handler):
                 ready.append(ReadyRun(run: run, handler: handler))
             case nil:
@@ -225,7 +248,10 @@ public final class Worker: Service, Sendable {
                 let outcome = JobOutcome.failed(
                     "no handler for job kind \"\(run.kind)\" in this worker (it handles: \(kinds))")
                 log(outcome, of: run, logger: runLogger(for: run))
-                inline.append(completion(of: run, outcome: outcome, startedAt: now, elapsed: .zero))
+                inline.append(
+                    PendingCompletion(
+                        completion: completion(of: run, outcome: outcome, startedAt: now, elapsed: .zero),
+                        kind: run.kind))
             }
         }
         let newSlots = state.withLock { state in
@@ -252,7 +278,7 @@ public final class Worker: Service, Sendable {
         let (next, wakeClaim) = state.withLock { state -> (ReadyRun?, Bool) in
             if !state.isDraining, !state.ready.isEmpty {
                 let next = state.ready.removeFirst()
-                state.executing[next.run.runID] = next.run.lease
+                state.executing[next.run.runID] = HeldRun(lease: next.run.lease, kind: next.run.kind)
                 return (next, false)
             }
             state.slots -= 1
@@ -275,7 +301,7 @@ public final class Worker: Service, Sendable {
         let completion = completion(of: run, outcome: outcome, startedAt: startedAt, elapsed: elapsed)
         let accepted = state.withLock { state in
             guard state.executing.removeValue(forKey: run.runID) != nil else { return false }
-            state.pending.append(completion)
+            state.pending.append(PendingCompletion(completion: completion, kind: run.kind))
             return true
         }
         guard accepted else {
@@ -283,7 +309,7 @@ public final class Worker: Service, Sendable {
             return
         }
         flushWake.signal()
-        log(outcome, of: run, logger: logger)
+        log(outcome, of: run, elapsed: elapsed, logger: logger)
     }
 
     func waitForExecutions(until deadline: ContinuousClock.Instant) async {
@@ -292,17 +318,22 @@ public final class Worker: Service, Sendable {
         }
     }
 
-    /// Hands runs back to the queue without consuming their attempt.
-    func release(_ leases: [RunLease], reason: String) async {
-        do {
-            let released = try await queue.release(leases, workerID: configuration.workerID)
-            metrics.released.increment(by: released)
-            logger.info("shutting down: handed back \(reason)", metadata: ["runs": "\(released)"])
-        } catch {
-            logger.error(
-                "could not hand back runs at shutdown; they are rescued when their lease expires",
-                metadata: ["runs": "\(leases.count)", "error": "\(error)"])
+    /// Hands runs back to the queue without consuming their attempt (one statement per job kind, so the metrics
+    /// count them by kind; shutdowns are rare and kinds few).
+    func release(_ runs: [HeldRun], reason: String) async {
+        var released = 0
+        for (kind, held) in Dictionary(grouping: runs, by: \.kind) {
+            do {
+                let count = try await queue.release(held.map(\.lease), workerID: configuration.workerID)
+                metrics.record(.released, kind: kind, count: count)
+                released += count
+            } catch {
+                logger.error(
+                    "could not hand back runs at shutdown; they are rescued when their lease expires",
+                    metadata: ["runs": "\(held.count)", "kind": "\(kind)", "error": "\(error)"])
+            }
         }
+        logger.info("shutting down: handed back \(reason)", metadata: ["runs": "\(released)"])
     }
 }
 

@@ -4,6 +4,7 @@ import Inlet
 import InletTestSupport
 import NIOCore
 import NIOHTTP1
+import Postgres
 import Testing
 
 /// The real executables, `inlet-server` and `inlet-worker`, started as processes against one scratch database.
@@ -12,11 +13,53 @@ final class InletProcesses: @unchecked Sendable {
     let databaseURL: String
     let secretKey = SecretKey.generate().unredactedBase64
     let adminToken = "inl_e2e_admin_" + UUID().uuidString
+    /// `INLET_LOG_LEVEL` of the processes started from now on.
+    var logLevel = "warning"
     private(set) var server: Process?
     private(set) var serverPort = 0
     private(set) var workers: [String: Process] = [:]
+    /// Each worker's metrics and health port.
+    private(set) var workerMetricsPorts: [String: Int] = [:]
+    /// Every process's stderr goes to a file here (`server.log`, `worker-<id>.log`).
+    let logDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("inlet-e2e-\(UUID().uuidString)")
 
-    init(databaseURL: String) { self.databaseURL = databaseURL }
+    init(databaseURL: String) {
+        self.databaseURL = databaseURL
+        try? FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: logDirectory) }
+
+    /// What the server (`"server"`) or a worker (`"worker-<id>"`) has logged so far.
+    func log(_ name: String) -> String {
+        (try? String(contentsOf: logDirectory.appendingPathComponent("\(name).log"), encoding: .utf8)) ?? ""
+    }
+
+    private func logFile(_ name: String) throws -> FileHandle {
+        let url = logDirectory.appendingPathComponent("\(name).log")
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+        return try FileHandle(forWritingTo: url)
+    }
+
+    /// Runs `body` with a server started on a scratch database and a project key (`configure` runs before the
+    /// server starts).
+    static func withStack(
+        _ configure: (InletProcesses) -> Void = { _ in },
+        _ body: (InletProcesses, _ key: String, _ pool: PostgresPool) async throws -> Void
+    ) async throws {
+        try await TestDatabase.withScratchDatabase { pool, database in
+            let stack = InletProcesses(
+                databaseURL: try WorkerExecutableTests.url(forDatabase: try #require(database.databaseName)))
+            defer { stack.stopAll() }
+            configure(stack)
+            try await stack.startServer()
+            let project = try await stack.request(.POST, "/v1/projects", json: ["name": "e2e"], token: stack.adminToken)
+            let projectID = try #require(project["id"]?.stringValue)
+            let key = try await stack.request(
+                .POST, "/v1/projects/\(projectID)/api-keys", json: [:], token: stack.adminToken)
+            try await body(stack, try #require(key["token"]?.stringValue), pool)
+        }
+    }
 
     static func executable(_ name: String) throws -> URL {
         let worker = try WorkerExecutableTests.executable()
@@ -26,7 +69,7 @@ final class InletProcesses: @unchecked Sendable {
     private func environment(_ extra: [String: String]) -> [String: String] {
         [
             "DATABASE_URL": databaseURL, "INLET_SECRET_KEY": secretKey, "INLET_ALLOW_PRIVATE_TARGETS": "true",
-            "INLET_LOG_LEVEL": "warning", "INLET_MIGRATIONS_DIR": TestDatabase.migrationsDirectory.path,
+            "INLET_LOG_LEVEL": logLevel, "INLET_MIGRATIONS_DIR": TestDatabase.migrationsDirectory.path,
         ].merging(extra) { $1 }
     }
 
@@ -38,6 +81,7 @@ final class InletProcesses: @unchecked Sendable {
         process.arguments = ["serve"]
         process.environment = environment(["INLET_PORT": String(serverPort), "INLET_ADMIN_TOKEN": adminToken])
         process.standardOutput = FileHandle.nullDevice
+        process.standardError = try logFile("server")
         try process.run()
         server = process
         try await waitUntil(timeout: .seconds(20), "the server became ready") {
@@ -45,15 +89,44 @@ final class InletProcesses: @unchecked Sendable {
         }
     }
 
-    /// Starts an `inlet-worker` with id `id`.
+    /// Starts an `inlet-worker` with id `id`, its metrics and health port on a free port.
     func startWorker(_ id: String, _ extra: [String: String] = [:]) throws {
+        let metricsPort = try Self.freePort()
         let process = Process()
         process.executableURL = try Self.executable("inlet-worker")
         process.environment = environment(
-            ["INLET_WORKER_ID": id, "INLET_WORKER_POLL_INTERVAL_MS": "200"].merging(extra) { $1 })
+            [
+                "INLET_WORKER_ID": id, "INLET_WORKER_POLL_INTERVAL_MS": "200",
+                "INLET_WORKER_METRICS_PORT": String(metricsPort),
+            ].merging(extra) { $1 })
         process.standardOutput = FileHandle.nullDevice
+        process.standardError = try logFile("worker-\(id)")
         try process.run()
         workers[id] = process
+        workerMetricsPorts[id] = metricsPort
+    }
+
+    /// `GET` of a path on a worker's metrics port: status and body text (status 0 while nothing listens).
+    func workerGet(_ id: String, _ path: String) async -> (status: Int, text: String) {
+        guard let port = workerMetricsPorts[id] else { return (0, "") }
+        return await Self.get("http://127.0.0.1:\(port)\(path)")
+    }
+
+    /// `GET` of a path on the server: status and body text.
+    func serverGet(_ path: String, token: String? = nil) async -> (status: Int, text: String) {
+        await Self.get("http://127.0.0.1:\(serverPort)\(path)", token: token)
+    }
+
+    static func get(_ url: String, token: String? = nil) async -> (status: Int, text: String) {
+        var request = HTTPClientRequest(url: url)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let body = try await response.body.collect(upTo: 1 << 24)
+            return (Int(response.status.code), String(buffer: body))
+        } catch {
+            return (0, "")
+        }
     }
 
     func kill(_ id: String, signal: Int32) {
@@ -75,14 +148,21 @@ final class InletProcesses: @unchecked Sendable {
         subscript(key: String) -> JSONValue? { body?[key] }
     }
 
-    /// One API call with JSON in and out.
-    func request(_ method: HTTPMethod, _ path: String, json: JSONValue? = nil, token: String?) async throws -> Reply {
+    /// One API call with JSON in and out (or a raw body, as a webhook sender posts it).
+    func request(
+        _ method: HTTPMethod, _ path: String, json: JSONValue? = nil, rawBody: String? = nil, token: String?,
+        headers: [String: String] = [:]
+    ) async throws -> Reply {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(serverPort)\(path)")
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let json {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: json.serializedBytes()))
+        } else if let rawBody {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: rawBody))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 1 << 22)

@@ -1,0 +1,140 @@
+import Foundation
+import Inlet
+import InletTestSupport
+import Postgres
+import Testing
+
+/// What an operator sees of the real processes: both `/metrics`, request ids from the dispatch to the run's log
+/// line, and the worker's health port.
+@Suite(.serialized) struct OperabilityEndToEndTests {
+    @Test func metricsAndTheRequestIDTraceADispatchToItsRun() async throws {
+        let receiver = TestReceiver()
+        try await receiver.serve { hook in
+            try await InletProcesses.withStack({ $0.logLevel = "info" }) { stack, key, pool in
+                let source = try await stack.request(.POST, "/v1/event-sources", json: ["name": "orders"], token: key)
+                let projectID = try #require(source["project_id"]?.stringValue)
+                let job = try await stack.request(
+                    .POST, "/v1/jobs", json: ["name": "deliver", "kind": "http", "config": ["url": .string(hook)]],
+                    token: key)
+                _ = try await stack.request(
+                    .POST, "/v1/event-sources/\(try #require(source["id"]?.stringValue))/subscribe",
+                    json: ["target_type": "job", "target_id": try #require(job["id"])], token: key)
+                try stack.startWorker("ops")
+                let requestID = "trace-\(UUID().uuidString.lowercased())"
+                let dispatched = try await stack.request(
+                    .POST, "/v1/events/dispatch", json: ["source": "orders", "payload": ["n": 1]], token: key,
+                    headers: ["X-Request-Id": requestID])
+                #expect(dispatched.status == 202)
+                try await waitUntil(timeout: .seconds(20)) { receiver.requests.count == 1 }
+
+                // The server counts the dispatch, the worker the run.
+                let server = await stack.serverGet("/metrics")
+                #expect(
+                    server.text.contains(
+                        #"inlet_dispatch_events_total{project="\#(projectID)",outcome="accepted",via="api"} 1"#),
+                    "\(server.text)")
+                try await waitUntil(timeout: .seconds(10), "the worker counted the success") {
+                    await stack.workerGet("ops", "/metrics").text.contains(
+                        #"inlet_worker_runs_succeeded_total{kind="http"} 1"#)
+                }
+                let worker = await stack.workerGet("ops", "/metrics").text
+                #expect(worker.contains(#"inlet_worker_runs_claimed_total{kind="http"} 1"#), "\(worker)")
+                #expect(worker.contains(#"inlet_worker_attempt_duration_seconds_count{kind="http"} 1"#))
+                #expect(worker.contains("inlet_worker_runs_executing 0"))
+                #expect(worker.contains("inlet_db_pool_connections"))
+                #expect(!worker.contains(try #require(job["id"]?.stringValue)))
+
+                // The request id is in the server's request line and the worker's line for the run.
+                let serverLines = stack.log("server").split(separator: "\n").filter { $0.contains(requestID) }
+                #expect(serverLines.contains { $0.contains("/v1/events/dispatch") && $0.contains("202") })
+                try await waitUntil(timeout: .seconds(5), "the worker logged the run with its request id") {
+                    stack.log("worker-ops").split(separator: "\n").contains {
+                        $0.contains("request_id=\(requestID)") && $0.contains("attempt succeeded")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func workerReadinessFollowsTheDatabaseWhileHealthStaysUp() async throws {
+        try await TestDatabase.withScratchDatabase { _, database in
+            let name = try #require(database.databaseName)
+            let stack = InletProcesses(databaseURL: try WorkerExecutableTests.url(forDatabase: name))
+            defer { stack.stopAll() }
+            try stack.startWorker("ready", ["INLET_DATABASE_POOL_SIZE": "2"])
+            try await waitUntil(timeout: .seconds(20), "the worker became ready") {
+                await stack.workerGet("ready", "/readyz").status == 200
+            }
+            #expect(await stack.workerGet("ready", "/healthz").status == 200)
+
+            let admin = try TestDatabase.makePool(.init(maxConnections: 1))
+            try await admin.using { admin in
+                try await admin.query("ALTER DATABASE \(name) WITH ALLOW_CONNECTIONS false")
+                try await admin.query(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", [name])
+                try await waitUntil(timeout: .seconds(20), "readiness failed without the database") {
+                    await stack.workerGet("ready", "/readyz").status == 503
+                }
+                let unready = await stack.workerGet("ready", "/readyz")
+                #expect(unready.text.contains("the database is unreachable"))
+                #expect(await stack.workerGet("ready", "/healthz").status == 200)
+                #expect(await stack.workerGet("ready", "/metrics").status == 200)
+
+                try await admin.query("ALTER DATABASE \(name) WITH ALLOW_CONNECTIONS true")
+                try await waitUntil(timeout: .seconds(20), "readiness returned with the database") {
+                    await stack.workerGet("ready", "/readyz").status == 200
+                }
+            }
+        }
+    }
+
+    @Test func workerIsNotReadyBeforeMigrations() async throws {
+        try await TestDatabase.withScratchDatabase(migrated: false) { _, database in
+            let stack = InletProcesses(
+                databaseURL: try WorkerExecutableTests.url(forDatabase: try #require(database.databaseName)))
+            defer { stack.stopAll() }
+            try stack.startWorker("early")
+            try await waitUntil(timeout: .seconds(20), "the health port answered") {
+                await stack.workerGet("early", "/healthz").status == 200
+            }
+            let ready = await stack.workerGet("early", "/readyz")
+            #expect(ready.status == 503)
+            #expect(ready.text.contains("migrations pending"), "\(ready.text)")
+        }
+    }
+
+    @Test func aTakenMetricsPortStopsTheWorkerNamingTheVariable() async throws {
+        let port = try InletProcesses.freePort()
+        let blocker = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(blocker) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(blocker, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+        try #require(bound && listen(blocker, 1) == 0)
+        let process = Process()
+        process.executableURL = try WorkerExecutableTests.executable()
+        process.environment = [
+            "DATABASE_URL": TestDatabase.url, "INLET_SECRET_KEY": SecretKey.generate().unredactedBase64,
+            "INLET_WORKER_METRICS_PORT": String(port), "INLET_LOG_LEVEL": "error",
+            "INLET_MIGRATIONS_DIR": TestDatabase.migrationsDirectory.path,
+        ]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let output = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 78)
+        #expect(output.contains("INLET_WORKER_METRICS_PORT"), "\(output)")
+    }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#endif
