@@ -1,0 +1,124 @@
+import CLibPQ
+
+/// Sending statements and collecting their results with libpq's non-blocking API. Every function here runs on
+/// the calling task and only suspends (on the reactor), never blocks.
+extension PostgresConnection {
+    /// Runs a prepared statement with binary parameters and results, preparing it first on its first use.
+    func executePrepared(
+        _ sql: String, _ bindings: [any PostgresEncodable]
+    ) async throws(PostgresError) -> PostgresRows {
+        let types = bindings.map { type(of: $0).postgresType.rawValue }
+        let name = try await preparedStatementName(sql: sql, types: types)
+        var buffer: [UInt8] = []
+        var ranges: [Range<Int>?] = []
+        ranges.reserveCapacity(bindings.count)
+        for binding in bindings {
+            if binding.isNull {
+                ranges.append(nil)
+                continue
+            }
+            let start = buffer.count
+            binding.encode(into: &buffer)
+            ranges.append(start..<buffer.count)
+        }
+        let lengths = ranges.map { Int32($0?.count ?? 0) }
+        let formats = [Int32](repeating: 1, count: bindings.count)
+        // libpq copies the parameters into its output buffer before PQsendQueryPrepared returns.
+        let sent = buffer.withUnsafeBufferPointer { bytes in
+            let base = UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!)
+            let values: [UnsafePointer<CChar>?] = ranges.map { range in
+                range.map { (base + $0.lowerBound).assumingMemoryBound(to: CChar.self) }
+            }
+            return PQsendQueryPrepared(handle, name, Int32(bindings.count), values, lengths, formats, 1)
+        }
+        guard sent == 1 else { throw PostgresError.connectionError(handle, fallback: "could not send the statement") }
+        return try await collectResults()
+    }
+
+    private func preparedStatementName(sql: String, types: [UInt32]) async throws(PostgresError) -> String {
+        let key = StatementKey(sql: sql, types: types)
+        if let name = statements[key] { return name }
+        if statements.count >= Self.statementCacheLimit {
+            _ = try await executeScript("DEALLOCATE ALL")
+            statements.removeAll()
+        }
+        let name = "inlet_\(statements.count)_\(UInt32.random(in: 0...UInt32.max))"
+        guard PQsendPrepare(handle, name, sql, Int32(types.count), types) == 1 else {
+            throw PostgresError.connectionError(handle, fallback: "could not send the statement")
+        }
+        _ = try await collectResults()
+        statements[key] = name
+        return name
+    }
+
+    /// Runs a script of statements without parameters; returns the rows of the last one.
+    @discardableResult
+    func executeScript(_ script: String) async throws(PostgresError) -> PostgresRows {
+        guard PQsendQuery(handle, script) == 1 else {
+            throw PostgresError.connectionError(handle, fallback: "could not send the statement")
+        }
+        return try await collectResults()
+    }
+
+    /// Sends what libpq buffered, then reads every result of what was sent until libpq reports the end.
+    /// Returns the rows of the last result or throws the first error (as `PQexec` does); either way the
+    /// connection is left idle, unless it was lost.
+    private func collectResults() async throws(PostgresError) -> PostgresRows {
+        try await flush()
+        var firstError: PostgresError?
+        var rows = PostgresRows.empty
+        while true {
+            while PQisBusy(handle) == 1 {
+                do throws(PostgresError) {
+                    try await waitForSocket(.readable)
+                } catch {
+                    throw firstError ?? error
+                }
+                guard PQconsumeInput(handle) == 1 else {
+                    throw firstError ?? PostgresError.connectionError(handle, fallback: "connection lost")
+                }
+            }
+            guard let result = PQgetResult(handle) else { break }
+            defer { PQclear(result) }
+            switch PQresultStatus(result) {
+            case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+                if firstError == nil { rows = PostgresRows(result: result) }
+            case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
+                // libpq would report the copy state forever; the connection is unusable and will be discarded.
+                throw firstError
+                    ?? PostgresError(code: .other, message: "COPY is not supported by this driver")
+            default:
+                if firstError == nil { firstError = PostgresError.from(result: result, connection: handle) }
+            }
+        }
+        if let firstError { throw firstError }
+        return rows
+    }
+
+    /// Sends libpq's output buffer, waiting for the socket to accept more when it is full. Input is read
+    /// meanwhile, as libpq asks, so a server blocked on writing to us cannot deadlock the exchange.
+    private func flush() async throws(PostgresError) {
+        while true {
+            switch PQflush(handle) {
+            case 0:
+                return
+            case 1:
+                try await waitForSocket([.readable, .writable])
+                guard PQconsumeInput(handle) == 1 else {
+                    throw PostgresError.connectionError(handle, fallback: "connection lost")
+                }
+            default:
+                throw PostgresError.connectionError(handle, fallback: "could not send the statement")
+            }
+        }
+    }
+
+    private func waitForSocket(_ interest: SocketInterest) async throws(PostgresError) {
+        // libpq closes the socket when it sees the connection fail; its number may then belong to another
+        // connection already, so it must not be armed again.
+        guard PQsocket(handle) == registration.socket else {
+            throw PostgresError.connectionError(handle, fallback: "connection lost")
+        }
+        try await reactor.wait(for: registration, interest)
+    }
+}

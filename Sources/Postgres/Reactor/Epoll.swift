@@ -1,0 +1,80 @@
+// The epoll and eventfd declarations come from swift-nio's CNIOLinux module (already built as part of NIOPosix):
+// Swift's Glibc module does not export <sys/epoll.h> or <sys/eventfd.h>.
+import CNIOLinux
+import Glibc
+
+/// What a caller waits for on a connection's socket.
+struct SocketInterest: OptionSet, Sendable {
+    let rawValue: UInt32
+
+    static let readable = SocketInterest(rawValue: EPOLLIN.rawValue)
+    static let writable = SocketInterest(rawValue: EPOLLOUT.rawValue)
+}
+
+/// The few epoll and eventfd system calls the reactor makes, each returning `errno` on failure.
+enum Epoll {
+    /// Token of the reactor's own wake-up eventfd; connection registrations use tokens from 1 up.
+    static let wakeupToken: UInt64 = 0
+
+    static func create() -> Result<Int32, PostgresError> {
+        let descriptor = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard descriptor >= 0 else { return .failure(systemError("epoll_create1")) }
+        return .success(descriptor)
+    }
+
+    static func createEventFD() -> Result<Int32, PostgresError> {
+        let descriptor = eventfd(0, Int32(EFD_CLOEXEC) | Int32(EFD_NONBLOCK))
+        guard descriptor >= 0 else { return .failure(systemError("eventfd")) }
+        return .success(descriptor)
+    }
+
+    /// Adds `socket` to the epoll set, disarmed until ``arm(_:socket:token:interest:)``.
+    static func add(_ epoll: Int32, socket: Int32, token: UInt64) -> Result<Void, PostgresError> {
+        var event = epoll_event()
+        // One-shot with no interest: only an error or hang-up is reported, once, and ignored without a waiter.
+        event.events = EPOLLONESHOT.rawValue
+        event.data.u64 = token
+        guard epoll_ctl(epoll, EPOLL_CTL_ADD, socket, &event) == 0 else { return .failure(systemError("epoll_ctl")) }
+        return .success(())
+    }
+
+    /// Adds the wake-up eventfd, level-triggered: once written it stays readable, which only shutdown does.
+    static func addWakeup(_ epoll: Int32, eventFD: Int32) -> Result<Void, PostgresError> {
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue
+        event.data.u64 = wakeupToken
+        guard epoll_ctl(epoll, EPOLL_CTL_ADD, eventFD, &event) == 0 else { return .failure(systemError("epoll_ctl")) }
+        return .success(())
+    }
+
+    /// Arms `socket` for one report of `interest`, an error or a hang-up (one-shot: the report disarms it again).
+    static func arm(_ epoll: Int32, socket: Int32, token: UInt64, interest: SocketInterest) -> Result<
+        Void, PostgresError
+    > {
+        var event = epoll_event()
+        event.events = interest.rawValue | EPOLLRDHUP.rawValue | EPOLLONESHOT.rawValue
+        event.data.u64 = token
+        guard epoll_ctl(epoll, EPOLL_CTL_MOD, socket, &event) == 0 else { return .failure(systemError("epoll_ctl")) }
+        return .success(())
+    }
+
+    /// Waits for events; returns how many were stored, 0 when interrupted by a signal, or an error.
+    static func wait(_ epoll: Int32, into events: UnsafeMutableBufferPointer<epoll_event>) -> Result<Int, PostgresError>
+    {
+        let count = epoll_wait(epoll, events.baseAddress, Int32(events.count), -1)
+        if count >= 0 { return .success(Int(count)) }
+        if errno == EINTR { return .success(0) }
+        return .failure(systemError("epoll_wait"))
+    }
+
+    static func token(of event: epoll_event) -> UInt64 { event.data.u64 }
+
+    static func wake(eventFD: Int32) {
+        var one: UInt64 = 1
+        _ = withUnsafeBytes(of: &one) { write(eventFD, $0.baseAddress, $0.count) }
+    }
+
+    private static func systemError(_ call: String) -> PostgresError {
+        PostgresError(code: .connectionFailure, message: "\(call) failed: \(String(cString: strerror(errno)))")
+    }
+}
