@@ -72,6 +72,8 @@ extension PostgresConnection {
                 do throws(PostgresError) {
                     try await waitForSocket(.readable)
                 } catch {
+                    // The pool shut down under a running statement: stop it on the server too.
+                    if error.code == .poolClosed { sendCancelRequest() }
                     throw firstError ?? error
                 }
                 guard PQconsumeInput(handle) == 1 else {

@@ -153,19 +153,23 @@ public final class PostgresConnection: @unchecked Sendable {
             await token.finish()
             return try result.get()
         } onCancel: {
-            if token.cancel() { self.sendCancelRequest(completing: token) }
+            if token.cancel() { self.sendCancelRequest { token.cancelRequestDelivered() } }
         }
     }
 
-    /// Asks the server to cancel the running statement. `PQcancel` connects to the server and waits for the
-    /// request to be taken, so it runs on the thread pool, never on the cancelling task's thread.
-    private func sendCancelRequest(completing token: CancellationToken) {
-        threadPool.submit { state in
-            if state == .active, let cancelHandle = self.cancelHandle {
+    /// Asks the server to cancel the running statement, then calls `completion`. `PQcancel` connects to the server
+    /// and waits for the request to be taken, so it runs on the thread pool (or, once that is shut down, a thread
+    /// of its own), never on the cancelling task's thread.
+    func sendCancelRequest(then completion: @escaping @Sendable () -> Void = {}) {
+        let send: @Sendable () -> Void = {
+            if let cancelHandle = self.cancelHandle {
                 var errorBuffer = [CChar](repeating: 0, count: 256)
                 _ = PQcancel(cancelHandle, &errorBuffer, Int32(errorBuffer.count))
             }
-            token.cancelRequestDelivered()
+            completion()
+        }
+        threadPool.submit { state in
+            if state == .active { send() } else { Thread.detachNewThread(send) }
         }
     }
 
