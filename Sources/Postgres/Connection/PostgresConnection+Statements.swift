@@ -1,4 +1,5 @@
 import CLibPQ
+import Foundation
 
 /// Sending statements and collecting their results with libpq's non-blocking API. Every function here runs on
 /// the calling task and only suspends (on the reactor), never blocks.
@@ -23,16 +24,16 @@ extension PostgresConnection {
         }
         let lengths = ranges.map { Int32($0?.count ?? 0) }
         let formats = [Int32](repeating: 1, count: bindings.count)
-        // libpq copies the parameters into its output buffer before PQsendQueryPrepared returns.
-        let sent = buffer.withUnsafeBufferPointer { bytes in
-            let base = UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!)
-            let values: [UnsafePointer<CChar>?] = ranges.map { range in
-                range.map { (base + $0.lowerBound).assumingMemoryBound(to: CChar.self) }
+        return try await roundTrip {
+            // libpq copies the parameters into its output buffer before PQsendQueryPrepared returns.
+            buffer.withUnsafeBufferPointer { bytes in
+                let base = UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!)
+                let values: [UnsafePointer<CChar>?] = ranges.map { range in
+                    range.map { (base + $0.lowerBound).assumingMemoryBound(to: CChar.self) }
+                }
+                return PQsendQueryPrepared(handle, name, Int32(bindings.count), values, lengths, formats, 1)
             }
-            return PQsendQueryPrepared(handle, name, Int32(bindings.count), values, lengths, formats, 1)
         }
-        guard sent == 1 else { throw PostgresError.connectionError(handle, fallback: "could not send the statement") }
-        return try await collectResults()
     }
 
     private func preparedStatementName(sql: String, types: [UInt32]) async throws(PostgresError) -> String {
@@ -43,10 +44,7 @@ extension PostgresConnection {
             statements.removeAll()
         }
         let name = "inlet_\(statements.count)_\(UInt32.random(in: 0...UInt32.max))"
-        guard PQsendPrepare(handle, name, sql, Int32(types.count), types) == 1 else {
-            throw PostgresError.connectionError(handle, fallback: "could not send the statement")
-        }
-        _ = try await collectResults()
+        _ = try await roundTrip { PQsendPrepare(handle, name, sql, Int32(types.count), types) }
         statements[key] = name
         return name
     }
@@ -54,31 +52,52 @@ extension PostgresConnection {
     /// Runs a script of statements without parameters; returns the rows of the last one.
     @discardableResult
     func executeScript(_ script: String) async throws(PostgresError) -> PostgresRows {
-        guard PQsendQuery(handle, script) == 1 else {
-            throw PostgresError.connectionError(handle, fallback: "could not send the statement")
+        try await roundTrip { PQsendQuery(handle, script) }
+    }
+
+    /// Sends with `send` (a `PQsend…` call) and collects the results, unless the call was cancelled first.
+    private func roundTrip(_ send: () -> Int32) async throws(PostgresError) -> PostgresRows {
+        guard currentCall?.beginRoundTrip() ?? true else {
+            throw PostgresError(code: .queryCancelled, message: "cancelled before the statement was sent")
         }
-        return try await collectResults()
+        let result: Result<PostgresRows, PostgresError>
+        if send() == 1 {
+            do throws(PostgresError) {
+                result = .success(try await collectResults())
+            } catch {
+                result = .failure(error)
+            }
+        } else {
+            result = .failure(PostgresError.connectionError(handle, fallback: "could not send the statement"))
+        }
+        await currentCall?.endRoundTrip()
+        return try result.get()
     }
 
     /// Sends what libpq buffered, then reads every result of what was sent until libpq reports the end.
     /// Returns the rows of the last result or throws the first error (as `PQexec` does); either way the
     /// connection is left idle, unless it was lost.
     private func collectResults() async throws(PostgresError) -> PostgresRows {
-        try await flush()
+        // Whether input was read since the reactor last reported the socket: then more may be pending that no
+        // new readiness report will announce.
+        var readSinceReport = try await flush()
         var firstError: PostgresError?
         var rows = PostgresRows.empty
         while true {
             while PQisBusy(handle) == 1 {
-                do throws(PostgresError) {
-                    try await waitForSocket(.readable)
-                } catch {
-                    // The pool shut down under a running statement: stop it on the server too.
-                    if error.code == .poolClosed { sendCancelRequest() }
-                    throw firstError ?? error
+                if !(readSinceReport && socketIsReadable()) {
+                    do throws(PostgresError) {
+                        try await waitForSocket()
+                    } catch {
+                        // The pool shut down under a running statement: stop it on the server too.
+                        if error.code == .poolClosed { sendCancelRequest() }
+                        throw firstError ?? error
+                    }
                 }
                 guard PQconsumeInput(handle) == 1 else {
                     throw firstError ?? PostgresError.connectionError(handle, fallback: "connection lost")
                 }
+                readSinceReport = true
             }
             guard let result = PQgetResult(handle) else { break }
             defer { PQclear(result) }
@@ -98,29 +117,41 @@ extension PostgresConnection {
     }
 
     /// Sends libpq's output buffer, waiting for the socket to accept more when it is full. Input is read
-    /// meanwhile, as libpq asks, so a server blocked on writing to us cannot deadlock the exchange.
-    private func flush() async throws(PostgresError) {
+    /// meanwhile, as libpq asks, so a server blocked on writing to us cannot deadlock the exchange. Returns
+    /// whether input was read.
+    private func flush() async throws(PostgresError) -> Bool {
+        var readInput = false
         while true {
             switch PQflush(handle) {
             case 0:
-                return
+                return readInput
             case 1:
-                try await waitForSocket([.readable, .writable])
+                // PQflush found the socket full, so freed space will be reported.
+                try await waitForSocket()
                 guard PQconsumeInput(handle) == 1 else {
                     throw PostgresError.connectionError(handle, fallback: "connection lost")
                 }
+                readInput = true
             default:
                 throw PostgresError.connectionError(handle, fallback: "could not send the statement")
             }
         }
     }
 
-    private func waitForSocket(_ interest: SocketInterest) async throws(PostgresError) {
+    private func waitForSocket() async throws(PostgresError) {
         // libpq closes the socket when it sees the connection fail; its number may then belong to another
-        // connection already, so it must not be armed again.
+        // connection already.
         guard PQsocket(handle) == registration.socket else {
             throw PostgresError.connectionError(handle, fallback: "connection lost")
         }
-        try await reactor.wait(for: registration, interest)
+        try await reactor.wait(for: registration)
+    }
+
+    /// Whether input is pending on the socket right now (a `poll` that does not wait).
+    private func socketIsReadable() -> Bool {
+        let socket = PQsocket(handle)
+        guard socket == registration.socket else { return true }  // closed: reading reports the failure
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) > 0
     }
 }

@@ -20,6 +20,8 @@ public final class PostgresConnection: @unchecked Sendable {
     let reactor: PostgresReactor
     let registration: PostgresReactor.Registration
     private let fatalNotices: FatalNoticeWatch
+    /// The cancellation state of the call in progress.
+    var currentCall: CancellationToken?
     /// Prepared statements of this connection, by SQL text and parameter types.
     var statements: [StatementKey: String] = [:]
 
@@ -54,6 +56,7 @@ public final class PostgresConnection: @unchecked Sendable {
         if let cancelHandle { PQfreeCancel(cancelHandle) }
         // Closing the socket also removes it from the reactor's epoll set.
         PQfinish(handle)
+        reactor.deregister(registration)
     }
 
     /// Opens a connection, running the blocking connect on `threadPool`. Its statements wait on a reactor shared
@@ -116,7 +119,14 @@ public final class PostgresConnection: @unchecked Sendable {
             if PQconsumeInput(handle) == 0 { return false }
             while let notification = PQnotifies(handle) { PQfreemem(notification) }
         }
-        return PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
+        return isIdleAndHealthy
+    }
+
+    /// Whether the connection is healthy and outside any statement or transaction, judged by what has been read
+    /// so far (no system call): for a connection whose statement just ended, when ``isUsable``'s read for news
+    /// from an idle server would be wasted.
+    var isIdleAndHealthy: Bool {
+        PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
             && !fatalNotices.hasSeenFatal
     }
 
@@ -137,21 +147,16 @@ public final class PostgresConnection: @unchecked Sendable {
     private func runCancellable<T: Sendable>(
         _ body: () async throws(PostgresError) -> T
     ) async throws -> T {
-        // One token per call: a cancellation that arrives before the statement is sent stops it, and a
+        // One token per call: a cancellation that arrives before a round trip is sent stops it, and a
         // cancellation of an earlier call never leaks into the next one.
         let token = CancellationToken()
+        currentCall = token
+        defer {
+            currentCall = nil
+            token.finish()
+        }
         return try await withTaskCancellationHandler {
-            guard token.start() else {
-                throw PostgresError(code: .queryCancelled, message: "cancelled before the statement was sent")
-            }
-            let result: Result<T, PostgresError>
-            do throws(PostgresError) {
-                result = .success(try await body())
-            } catch {
-                result = .failure(error)
-            }
-            await token.finish()
-            return try result.get()
+            try await body()
         } onCancel: {
             if token.cancel() { self.sendCancelRequest { token.cancelRequestDelivered() } }
         }

@@ -164,9 +164,9 @@ public final class PostgresPool: Sendable {
     }
 
     /// Returns a connection: to the first waiter, to the idle list, or closed when broken, too old or the pool
-    /// is closed.
+    /// is closed. (News the server sent since the statement ended is read when the connection is handed out.)
     func release(_ connection: PostgresConnection) {
-        let keep = connection.isUsable && connection.openedAt.duration(to: .now) < poolConfiguration.maxLifetime
+        let keep = connection.isIdleAndHealthy && connection.openedAt.duration(to: .now) < poolConfiguration.maxLifetime
         guard keep else {
             discard(connection)
             return

@@ -3,14 +3,6 @@
 import CNIOLinux
 import Glibc
 
-/// What a caller waits for on a connection's socket.
-struct SocketInterest: OptionSet, Sendable {
-    let rawValue: UInt32
-
-    static let readable = SocketInterest(rawValue: EPOLLIN.rawValue)
-    static let writable = SocketInterest(rawValue: EPOLLOUT.rawValue)
-}
-
 /// The few epoll and eventfd system calls the reactor makes, each returning `errno` on failure.
 enum Epoll {
     /// Token of the reactor's own wake-up eventfd; connection registrations use tokens from 1 up.
@@ -28,11 +20,11 @@ enum Epoll {
         return .success(descriptor)
     }
 
-    /// Adds `socket` to the epoll set, disarmed until ``arm(_:socket:token:interest:)``.
+    /// Adds `socket` to the epoll set for good, edge-triggered: every arrival of data, freed send space, error or
+    /// hang-up is reported once, whether or not anyone waits. libpq closing the socket removes it.
     static func add(_ epoll: Int32, socket: Int32, token: UInt64) -> Result<Void, PostgresError> {
         var event = epoll_event()
-        // One-shot with no interest: only an error or hang-up is reported, once, and ignored without a waiter.
-        event.events = EPOLLONESHOT.rawValue
+        event.events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
         event.data.u64 = token
         guard epoll_ctl(epoll, EPOLL_CTL_ADD, socket, &event) == 0 else { return .failure(systemError("epoll_ctl")) }
         return .success(())
@@ -44,17 +36,6 @@ enum Epoll {
         event.events = EPOLLIN.rawValue
         event.data.u64 = wakeupToken
         guard epoll_ctl(epoll, EPOLL_CTL_ADD, eventFD, &event) == 0 else { return .failure(systemError("epoll_ctl")) }
-        return .success(())
-    }
-
-    /// Arms `socket` for one report of `interest`, an error or a hang-up (one-shot: the report disarms it again).
-    static func arm(_ epoll: Int32, socket: Int32, token: UInt64, interest: SocketInterest) -> Result<
-        Void, PostgresError
-    > {
-        var event = epoll_event()
-        event.events = interest.rawValue | EPOLLRDHUP.rawValue | EPOLLONESHOT.rawValue
-        event.data.u64 = token
-        guard epoll_ctl(epoll, EPOLL_CTL_MOD, socket, &event) == 0 else { return .failure(systemError("epoll_ctl")) }
         return .success(())
     }
 

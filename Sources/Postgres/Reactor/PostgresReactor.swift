@@ -2,14 +2,17 @@ import CNIOLinux
 import Foundation
 import Synchronization
 
-/// One thread that waits with epoll on the sockets of connections whose statements are in flight, and resumes
-/// the suspended callers when their socket is ready.
+/// One thread that waits with epoll on the sockets of a pool's connections, and resumes callers suspended until
+/// their socket is ready.
 ///
 /// The reactor never touches a `PGconn`: a caller sends with libpq's non-blocking API, suspends in
-/// ``wait(for:_:)`` and, once resumed, reads the input itself on its own task. So libpq calls stay with the one
+/// ``wait(for:)`` and, once resumed, reads the input itself on its own task. So libpq calls stay with the one
 /// caller that holds the connection, and the reactor thread only turns readiness into resumptions.
-/// Registrations are one-shot (`EPOLLONESHOT`): arming is a single `epoll_ctl` from the caller's thread, with no
-/// need to wake the reactor, and each arming reports at most once.
+///
+/// Sockets are registered once, edge-triggered, so waiting costs no system call: a readiness report that finds
+/// no caller waiting is remembered (``Slot/ready``) and makes the next wait return at once. Edges are reported
+/// only for new readiness, so a caller that read part of what is pending must check the socket itself before
+/// waiting again (``PostgresConnection`` does, with `poll`).
 final class PostgresReactor: Sendable {
     /// A socket added to the epoll set, with the token its events carry. Tokens are never reused, so a late event
     /// for a closed socket can never resume another connection's caller.
@@ -18,8 +21,15 @@ final class PostgresReactor: Sendable {
         let token: UInt64
     }
 
+    private enum Slot {
+        case idle
+        /// The socket became ready while nobody waited.
+        case ready
+        case waiting(CheckedContinuation<PostgresError?, Never>)
+    }
+
     private struct State {
-        var waiters: [UInt64: CheckedContinuation<PostgresError?, Never>] = [:]
+        var slots: [UInt64: Slot] = [:]
         var isClosed = false
         var threadExited = false
         var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
@@ -70,34 +80,59 @@ final class PostgresReactor: Sendable {
         }
     }
 
-    /// Adds a connection's socket. It leaves the set by itself when libpq closes the socket.
+    /// Adds a connection's socket. It leaves the epoll set by itself when libpq closes the socket; the connection
+    /// calls ``deregister(_:)`` when it goes away.
     func register(socket: Int32) throws(PostgresError) -> Registration {
         let epoll = try descriptors.get().epoll
         let token = nextToken.add(1, ordering: .relaxed).newValue
-        try Epoll.add(epoll, socket: socket, token: token).get()
+        state.withLock { $0.slots[token] = .idle }
+        do throws(PostgresError) {
+            try Epoll.add(epoll, socket: socket, token: token).get()
+        } catch {
+            deregister(Registration(socket: socket, token: token))
+            throw error
+        }
         return Registration(socket: socket, token: token)
     }
 
-    /// Suspends until `registration`'s socket is ready for `interest`, has an error or was hung up (the caller
-    /// finds out which by reading it). Throws ``closedError`` when the reactor is shut down first. A caller must
-    /// tolerate an early return: it re-checks its connection and waits again.
-    func wait(for registration: Registration, _ interest: SocketInterest) async throws(PostgresError) {
+    func deregister(_ registration: Registration) {
+        _ = state.withLock { $0.slots.removeValue(forKey: registration.token) }
+    }
+
+    /// Returns once `registration`'s socket reported readiness (readable, writable, error or hang-up; the caller
+    /// finds out which by using it) since the previous wait returned. Throws ``closedError`` when the reactor is
+    /// shut down first. One caller at a time per registration.
+    func wait(for registration: Registration) async throws(PostgresError) {
+        enum Outcome { case ready, closed, suspend }
+        let outcome = state.withLock { state -> Outcome in
+            if state.isClosed { return .closed }
+            guard case .ready = state.slots[registration.token] else { return .suspend }
+            state.slots[registration.token] = .idle
+            return .ready
+        }
+        switch outcome {
+        case .ready: return
+        case .closed: throw Self.closedError
+        case .suspend: break
+        }
         let error: PostgresError? = await withCheckedContinuation { continuation in
-            let accepted = state.withLock { state -> Bool in
-                guard !state.isClosed else { return false }
-                state.waiters[registration.token] = continuation
-                return true
+            let outcome = state.withLock { state -> Outcome in
+                if state.isClosed { return .closed }
+                switch state.slots[registration.token] {
+                case .idle:
+                    state.slots[registration.token] = .waiting(continuation)
+                    return .suspend
+                case .ready:
+                    state.slots[registration.token] = .idle
+                    return .ready
+                case .waiting, nil:
+                    preconditionFailure("a connection's socket is waited for by one caller at a time, while registered")
+                }
             }
-            guard accepted, case .success(let descriptors) = descriptors else {
-                continuation.resume(returning: Self.closedError)
-                return
-            }
-            // Armed after the waiter is stored, so a report arriving at once finds it.
-            let armed = Epoll.arm(
-                descriptors.epoll, socket: registration.socket, token: registration.token, interest: interest)
-            if case .failure(let error) = armed {
-                let waiter = state.withLock { $0.waiters.removeValue(forKey: registration.token) }
-                waiter?.resume(returning: error)
+            switch outcome {
+            case .ready: continuation.resume(returning: nil)
+            case .closed: continuation.resume(returning: Self.closedError)
+            case .suspend: break
             }
         }
         if let error { throw error }
@@ -142,8 +177,14 @@ final class PostgresReactor: Sendable {
                     let token = Epoll.token(of: event)
                     if token == Epoll.wakeupToken {
                         stop = state.isClosed
-                    } else if let waiter = state.waiters.removeValue(forKey: token) {
+                        continue
+                    }
+                    switch state.slots[token] {
+                    case .idle: state.slots[token] = .ready
+                    case .waiting(let waiter):
+                        state.slots[token] = .idle
                         ready.append(waiter)
+                    case .ready, nil: break  // nil: a connection that already went away
                     }
                 }
                 return stop
@@ -155,11 +196,14 @@ final class PostgresReactor: Sendable {
         let (waiters, shutdownWaiters) = state.withLock { state in
             state.isClosed = true
             state.threadExited = true
-            defer {
-                state.waiters.removeAll()
-                state.shutdownWaiters.removeAll()
+            var waiters: [CheckedContinuation<PostgresError?, Never>] = []
+            for (token, slot) in state.slots {
+                guard case .waiting(let waiter) = slot else { continue }
+                waiters.append(waiter)
+                state.slots[token] = .idle
             }
-            return (Array(state.waiters.values), state.shutdownWaiters)
+            defer { state.shutdownWaiters.removeAll() }
+            return (waiters, state.shutdownWaiters)
         }
         for waiter in waiters { waiter.resume(returning: failure ?? Self.closedError) }
         for waiter in shutdownWaiters { waiter.resume() }
