@@ -3,49 +3,48 @@
 import CNIOLinux
 import Glibc
 
-/// The few epoll and eventfd system calls the reactor makes, each returning `errno` on failure.
+/// The few epoll and eventfd system calls the reactor makes; failures carry `strerror(errno)`.
 enum Epoll {
     /// Token of the reactor's own wake-up eventfd; connection registrations use tokens from 1 up.
     static let wakeupToken: UInt64 = 0
 
-    static func create() -> Result<Int32, PostgresError> {
+    static func create() throws(PostgresError) -> Int32 {
         let descriptor = epoll_create1(Int32(EPOLL_CLOEXEC))
-        guard descriptor >= 0 else { return .failure(systemError("epoll_create1")) }
-        return .success(descriptor)
+        guard descriptor >= 0 else { throw systemError("epoll_create1") }
+        return descriptor
     }
 
-    static func createEventFD() -> Result<Int32, PostgresError> {
+    static func createEventFD() throws(PostgresError) -> Int32 {
         let descriptor = eventfd(0, Int32(EFD_CLOEXEC) | Int32(EFD_NONBLOCK))
-        guard descriptor >= 0 else { return .failure(systemError("eventfd")) }
-        return .success(descriptor)
+        guard descriptor >= 0 else { throw systemError("eventfd") }
+        return descriptor
     }
 
     /// Adds `socket` to the epoll set for good, edge-triggered: every arrival of data, freed send space, error or
     /// hang-up is reported once, whether or not anyone waits. libpq closing the socket removes it.
-    static func add(_ epoll: Int32, socket: Int32, token: UInt64) -> Result<Void, PostgresError> {
+    static func add(_ epoll: Int32, socket: Int32, token: UInt64) throws(PostgresError) {
         var event = epoll_event()
         event.events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
         event.data.u64 = token
-        guard epoll_ctl(epoll, EPOLL_CTL_ADD, socket, &event) == 0 else { return .failure(systemError("epoll_ctl")) }
-        return .success(())
+        guard epoll_ctl(epoll, EPOLL_CTL_ADD, socket, &event) == 0 else { throw systemError("epoll_ctl") }
     }
 
     /// Adds the wake-up eventfd, level-triggered: once written it stays readable, which only shutdown does.
-    static func addWakeup(_ epoll: Int32, eventFD: Int32) -> Result<Void, PostgresError> {
+    static func addWakeup(_ epoll: Int32, eventFD: Int32) throws(PostgresError) {
         var event = epoll_event()
         event.events = EPOLLIN.rawValue
         event.data.u64 = wakeupToken
-        guard epoll_ctl(epoll, EPOLL_CTL_ADD, eventFD, &event) == 0 else { return .failure(systemError("epoll_ctl")) }
-        return .success(())
+        guard epoll_ctl(epoll, EPOLL_CTL_ADD, eventFD, &event) == 0 else { throw systemError("epoll_ctl") }
     }
 
     /// Waits for events; returns how many were stored, 0 when interrupted by a signal, or an error.
-    static func wait(_ epoll: Int32, into events: UnsafeMutableBufferPointer<epoll_event>) -> Result<Int, PostgresError>
-    {
+    static func wait(
+        _ epoll: Int32, into events: UnsafeMutableBufferPointer<epoll_event>
+    ) throws(PostgresError) -> Int {
         let count = epoll_wait(epoll, events.baseAddress, Int32(events.count), -1)
-        if count >= 0 { return .success(Int(count)) }
-        if errno == EINTR { return .success(0) }
-        return .failure(systemError("epoll_wait"))
+        if count >= 0 { return Int(count) }
+        if errno == EINTR { return 0 }
+        throw systemError("epoll_wait")
     }
 
     static func token(of event: epoll_event) -> UInt64 { event.data.u64 }

@@ -49,21 +49,11 @@ final class PostgresReactor: Sendable {
     /// Creates the epoll set and starts the thread. Never fails: if the descriptors cannot be created, the error
     /// is reported by every ``register(socket:)``.
     init(name: String = "postgres-reactor") {
-        descriptors = Epoll.create().flatMap { epoll in
-            Epoll.createEventFD().flatMap { wakeup in
-                Epoll.addWakeup(epoll, eventFD: wakeup).map { (epoll, wakeup) }
-                    .flatMapError { error in
-                        close(wakeup)
-                        return .failure(error)
-                    }
-            }.flatMapError { error in
-                close(epoll)
-                return .failure(error)
-            }
-        }
+        descriptors = Result { () throws(PostgresError) in try Self.makeDescriptors() }
         guard case .success(let descriptors) = descriptors else {
-            state.withLock {
-                $0.isClosed = true; $0.threadExited = true
+            state.withLock { state in
+                state.isClosed = true
+                state.threadExited = true
             }
             return
         }
@@ -71,6 +61,23 @@ final class PostgresReactor: Sendable {
         let thread = Thread { self.run(epoll: descriptors.epoll) }
         thread.name = name
         thread.start()
+    }
+
+    private static func makeDescriptors() throws(PostgresError) -> (epoll: Int32, wakeup: Int32) {
+        let epoll = try Epoll.create()
+        do throws(PostgresError) {
+            let wakeup = try Epoll.createEventFD()
+            do throws(PostgresError) {
+                try Epoll.addWakeup(epoll, eventFD: wakeup)
+            } catch {
+                close(wakeup)
+                throw error
+            }
+            return (epoll, wakeup)
+        } catch {
+            close(epoll)
+            throw error
+        }
     }
 
     deinit {
@@ -87,7 +94,7 @@ final class PostgresReactor: Sendable {
         let token = nextToken.add(1, ordering: .relaxed).newValue
         state.withLock { $0.slots[token] = .idle }
         do throws(PostgresError) {
-            try Epoll.add(epoll, socket: socket, token: token).get()
+            try Epoll.add(epoll, socket: socket, token: token)
         } catch {
             deregister(Registration(socket: socket, token: token))
             throw error
@@ -165,9 +172,9 @@ final class PostgresReactor: Sendable {
         var failure: PostgresError?
         loop: while true {
             let count: Int
-            switch Epoll.wait(epoll, into: events) {
-            case .success(let value): count = value
-            case .failure(let error):
+            do throws(PostgresError) {
+                count = try Epoll.wait(epoll, into: events)
+            } catch {
                 failure = error
                 break loop
             }
