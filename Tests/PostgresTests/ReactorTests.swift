@@ -109,6 +109,38 @@ import Testing
         }
     }
 
+    @Test func aStatementCancelledBeforeItIsSentIsNeverSent() async throws {
+        try await TestDatabase.makePool(.init(maxConnections: 1)).using { pool in
+            try await pool.withConnection { connection in
+                try await connection.execute(script: "CREATE TEMP TABLE sent (value int)")
+                let task = Task {
+                    while !Task.isCancelled { await Task.yield() }
+                    try await connection.query("INSERT INTO sent VALUES (1)")
+                }
+                task.cancel()
+                let error = await #expect(throws: PostgresError.self) { try await task.value }
+                #expect(error?.code == .queryCancelled)
+                #expect(try await connection.query("SELECT count(*) FROM sent")[0].decode(Int64.self, at: 0) == 0)
+            }
+        }
+    }
+
+    @Test func aScriptThrowsItsFirstErrorAndLeavesTheConnectionReady() async throws {
+        try await TestDatabase.makePool(.init(maxConnections: 1)).using { pool in
+            try await pool.withConnection { connection in
+                let error = await #expect(throws: PostgresError.self) {
+                    try await connection.execute(
+                        script: "CREATE TEMP TABLE script (value int); SELECT 1 / 0; INSERT INTO script VALUES (1)")
+                }
+                #expect(error?.code == .invalidInput)
+                // The script ran as one implicit transaction: nothing of it remains, and the connection is idle.
+                let leftover = try await connection.query("SELECT count(*) FROM pg_tables WHERE tablename = 'script'")
+                #expect(try leftover[0].decode(Int64.self, at: 0) == 0)
+                #expect(connection.isUsable)
+            }
+        }
+    }
+
     /// Waits until `count` sessions run `sql` on the server; returns the pid of one of them.
     private func waitForActivity(_ sql: String, on observer: PostgresPool, count: Int64 = 1) async throws -> Int32 {
         for _ in 0..<250 {
