@@ -3,4 +3,11 @@
 
 #include <libpq-fe.h>
 
+// The driver's reactor waits on connection sockets with epoll (Linux). Glibc's Swift overlay does not export
+// these declarations, so the system library target provides them.
+#ifdef __linux__
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#endif
+
 #endif

@@ -1,17 +1,29 @@
 import CLibPQ
 import Foundation
 import NIOPosix
-import Synchronization
 
-/// One libpq connection. Used by one caller at a time (the pool hands it out exclusively);
-/// every blocking libpq call runs on the pool's dedicated thread pool, never on Swift's cooperative pool.
-/// The connection closes when the last reference to it goes away.
+/// One libpq connection. Used by one caller at a time (the pool hands it out exclusively).
+///
+/// Statements use libpq's non-blocking API: the caller's task sends, suspends on the pool's
+/// ``PostgresReactor`` until the socket is ready and reads the results itself, so no thread blocks on the server
+/// and none is needed per statement. Only connecting and cancel requests, which block inside libpq, run on a small
+/// thread pool. The connection closes when the last reference to it goes away.
+///
+/// `@unchecked Sendable`: the `PGconn` and the statement cache are used only by the caller holding the
+/// connection, one at a time; the other threads that see the connection use only the cancel handle (`PQcancel` is
+/// thread-safe) and Sendable members.
 public final class PostgresConnection: @unchecked Sendable {
     let handle: OpaquePointer
     private let cancelHandle: OpaquePointer?
+    /// Runs cancel requests, which open a connection to the server and wait for it.
     private let threadPool: NIOThreadPool
+    let reactor: PostgresReactor
+    let registration: PostgresReactor.Registration
+    private let fatalNotices: FatalNoticeWatch
+    /// The cancellation state of the call in progress.
+    var currentCall: CancellationToken?
     /// Prepared statements of this connection, by SQL text and parameter types.
-    private var statements: [StatementKey: String] = [:]
+    var statements: [StatementKey: String] = [:]
 
     /// When the connection was opened, for the pool's max-lifetime rule.
     public let openedAt: ContinuousClock.Instant
@@ -21,33 +33,50 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Most statements a connection keeps prepared before it deallocates them all and starts afresh.
     static let statementCacheLimit = 256
 
-    private struct StatementKey: Hashable {
+    struct StatementKey: Hashable {
         let sql: String
         let types: [UInt32]
     }
 
-    private init(handle: OpaquePointer, threadPool: NIOThreadPool) {
+    private init(
+        handle: OpaquePointer, threadPool: NIOThreadPool, reactor: PostgresReactor,
+        registration: PostgresReactor.Registration
+    ) {
         self.handle = handle
         self.cancelHandle = PQgetCancel(handle)
         self.threadPool = threadPool
+        self.reactor = reactor
+        self.registration = registration
+        self.fatalNotices = FatalNoticeWatch(installingOn: handle)
         self.openedAt = .now
         self.backendPID = PQbackendPID(handle)
     }
 
     deinit {
         if let cancelHandle { PQfreeCancel(cancelHandle) }
+        // Closing the socket also removes it from the reactor's epoll set.
         PQfinish(handle)
+        reactor.deregister(registration)
     }
 
-    /// Opens a connection, running the blocking connect on `threadPool`.
+    /// Opens a connection, running the blocking connect on `threadPool`. Its statements wait on a reactor shared
+    /// by all connections opened this way.
     public static func connect(
         _ configuration: PostgresConfiguration, threadPool: NIOThreadPool
     ) async throws -> PostgresConnection {
-        try await threadPool.runIfActive { try connectBlocking(configuration, threadPool: threadPool) }
+        try await connect(configuration, threadPool: threadPool, reactor: .shared)
     }
 
-    static func connectBlocking(
-        _ configuration: PostgresConfiguration, threadPool: NIOThreadPool
+    static func connect(
+        _ configuration: PostgresConfiguration, threadPool: NIOThreadPool, reactor: PostgresReactor
+    ) async throws -> PostgresConnection {
+        try await threadPool.runIfActive {
+            try connectBlocking(configuration, threadPool: threadPool, reactor: reactor)
+        }
+    }
+
+    private static func connectBlocking(
+        _ configuration: PostgresConfiguration, threadPool: NIOThreadPool, reactor: PostgresReactor
     ) throws(PostgresError) -> PostgresConnection {
         let parameters = configuration.connectionParameters
         let handle: OpaquePointer? = withCStringArray(parameters.map(\.0)) { keywords in
@@ -56,15 +85,24 @@ public final class PostgresConnection: @unchecked Sendable {
             }
         }
         guard let handle else { throw PostgresError(code: .connectionFailure, message: "out of memory") }
-        guard PQstatus(handle) == CONNECTION_OK else {
-            let error = PostgresError.connectionError(handle, fallback: "could not connect")
+        let registration: PostgresReactor.Registration
+        do throws(PostgresError) {
+            guard PQstatus(handle) == CONNECTION_OK else {
+                throw PostgresError.connectionError(handle, fallback: "could not connect")
+            }
+            // Binary timestamps need no DateStyle, but keep the session in UTC for SQL that prints times.
+            // Still in blocking mode: this is the connect thread.
+            _ = try consume(PQexec(handle, "SET TIME ZONE 'UTC'"), connection: handle)
+            guard PQsetnonblocking(handle, 1) == 0 else {
+                throw PostgresError.connectionError(handle, fallback: "could not enter non-blocking mode")
+            }
+            registration = try reactor.register(socket: PQsocket(handle))
+        } catch {
             PQfinish(handle)
             throw error
         }
-        let connection = PostgresConnection(handle: handle, threadPool: threadPool)
-        // Binary timestamps need no DateStyle, but keep the session in UTC for SQL that prints times.
-        _ = try connection.executeScriptBlocking("SET TIME ZONE 'UTC'")
-        return connection
+        return PostgresConnection(
+            handle: handle, threadPool: threadPool, reactor: reactor, registration: registration)
     }
 
     /// Whether libpq considers the connection healthy. Reads any pending input first, without blocking,
@@ -76,14 +114,20 @@ public final class PostgresConnection: @unchecked Sendable {
         // A terminated backend sends a FATAL message, then closes: read until nothing is pending, so the
         // end of the stream is seen too.
         for _ in 0..<8 {
-            var descriptor = pollfd(fd: socket, events: Int16(POLLIN) | pollReadHangUp, revents: 0)
+            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
             guard poll(&descriptor, 1, 0) > 0 else { break }
-            // The server closed its end (FIN): whatever is buffered, this connection is finished.
-            if descriptor.revents & (pollReadHangUp | Int16(POLLHUP) | Int16(POLLERR)) != 0 { return false }
             if PQconsumeInput(handle) == 0 { return false }
             while let notification = PQnotifies(handle) { PQfreemem(notification) }
         }
-        return PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
+        return isIdleAndHealthy
+    }
+
+    /// Whether the connection is healthy and outside any statement or transaction, judged by what has been read
+    /// so far (no system call): for a connection whose statement just ended, when ``isUsable``'s read for news
+    /// from an idle server would be wasted.
+    var isIdleAndHealthy: Bool {
+        PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
+            && !fatalNotices.hasSeenFatal
     }
 
     // MARK: Queries
@@ -92,78 +136,46 @@ public final class PostgresConnection: @unchecked Sendable {
     /// connection and reused. Cancelling the calling task cancels the statement on the server.
     @discardableResult
     public func query(_ sql: String, _ bindings: [any PostgresEncodable] = []) async throws -> PostgresRows {
-        try await runCancellable { try self.executeBlocking(sql, bindings) }
+        try await runCancellable { () async throws(PostgresError) in try await self.executePrepared(sql, bindings) }
     }
 
     /// Runs a script of one or more statements without parameters (DDL, migrations, `BEGIN`).
     public func execute(script: String) async throws {
-        _ = try await runCancellable { try self.executeScriptBlocking(script) }
+        _ = try await runCancellable { () async throws(PostgresError) in try await self.executeScript(script) }
     }
 
-    private func runCancellable<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        // One token per call: a cancellation that arrives before the statement starts still stops it, and a
+    private func runCancellable<T: Sendable>(
+        _ body: () async throws(PostgresError) -> T
+    ) async throws -> T {
+        // One token per call: a cancellation that arrives before a round trip is sent stops it, and a
         // cancellation of an earlier call never leaks into the next one.
         let token = CancellationToken()
+        currentCall = token
+        defer {
+            currentCall = nil
+            token.finish()
+        }
         return try await withTaskCancellationHandler {
-            try await threadPool.runIfActive {
-                guard token.start() else {
-                    throw PostgresError(code: .queryCancelled, message: "cancelled before the statement was sent")
-                }
-                defer { token.finish() }
-                return try body()
-            }
+            try await body()
         } onCancel: {
-            if token.cancel(), let cancelHandle = self.cancelHandle {
+            if token.cancel() { self.sendCancelRequest { token.cancelRequestDelivered() } }
+        }
+    }
+
+    /// Asks the server to cancel the running statement, then calls `completion`. `PQcancel` connects to the server
+    /// and waits for the request to be taken, so it runs on the thread pool (or, once that is shut down, a thread
+    /// of its own), never on the cancelling task's thread.
+    func sendCancelRequest(then completion: @escaping @Sendable () -> Void = {}) {
+        let send: @Sendable () -> Void = {
+            if let cancelHandle = self.cancelHandle {
                 var errorBuffer = [CChar](repeating: 0, count: 256)
                 _ = PQcancel(cancelHandle, &errorBuffer, Int32(errorBuffer.count))
             }
+            completion()
         }
-    }
-
-    func executeBlocking(_ sql: String, _ bindings: [any PostgresEncodable]) throws(PostgresError) -> PostgresRows {
-        let types = bindings.map { type(of: $0).postgresType.rawValue }
-        let name = try preparedStatementName(sql: sql, types: types)
-        var buffer: [UInt8] = []
-        var ranges: [Range<Int>?] = []
-        ranges.reserveCapacity(bindings.count)
-        for binding in bindings {
-            if binding.isNull {
-                ranges.append(nil)
-                continue
-            }
-            let start = buffer.count
-            binding.encode(into: &buffer)
-            ranges.append(start..<buffer.count)
+        threadPool.submit { state in
+            if state == .active { send() } else { Thread.detachNewThread(send) }
         }
-        let lengths = ranges.map { Int32($0?.count ?? 0) }
-        let formats = [Int32](repeating: 1, count: bindings.count)
-        let result: OpaquePointer? = buffer.withUnsafeBufferPointer { bytes in
-            let base = UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!)
-            let values: [UnsafePointer<CChar>?] = ranges.map { range in
-                range.map { (base + $0.lowerBound).assumingMemoryBound(to: CChar.self) }
-            }
-            return PQexecPrepared(handle, name, Int32(bindings.count), values, lengths, formats, 1)
-        }
-        return try Self.consume(result, connection: handle)
-    }
-
-    private func preparedStatementName(sql: String, types: [UInt32]) throws(PostgresError) -> String {
-        let key = StatementKey(sql: sql, types: types)
-        if let name = statements[key] { return name }
-        if statements.count >= Self.statementCacheLimit {
-            _ = try executeScriptBlocking("DEALLOCATE ALL")
-            statements.removeAll()
-        }
-        let name = "inlet_\(statements.count)_\(UInt32.random(in: 0...UInt32.max))"
-        let result = PQprepare(handle, name, sql, Int32(types.count), types)
-        _ = try Self.consume(result, connection: handle)
-        statements[key] = name
-        return name
-    }
-
-    @discardableResult
-    func executeScriptBlocking(_ script: String) throws(PostgresError) -> PostgresRows {
-        try Self.consume(PQexec(handle, script), connection: handle)
     }
 
     /// Copies a result into ``PostgresRows`` (or throws its error) and frees it.
@@ -178,78 +190,3 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 }
-
-extension PostgresRows {
-    init(result: OpaquePointer) {
-        let rowCount = Int(PQntuples(result))
-        let columnCount = Int(PQnfields(result))
-        columns = (0..<columnCount).map { column in
-            Column(
-                name: String(cString: PQfname(result, Int32(column))),
-                type: PostgresType(rawValue: PQftype(result, Int32(column))))
-        }
-        var storage: [UInt8] = []
-        var cells: [(start: Int32, length: Int32)?] = []
-        cells.reserveCapacity(rowCount * columnCount)
-        for row in 0..<Int32(rowCount) {
-            for column in 0..<Int32(columnCount) {
-                if PQgetisnull(result, row, column) == 1 {
-                    cells.append(nil)
-                    continue
-                }
-                let length = Int(PQgetlength(result, row, column))
-                let start = storage.count
-                if let value = PQgetvalue(result, row, column), length > 0 {
-                    value.withMemoryRebound(to: UInt8.self, capacity: length) {
-                        storage.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
-                    }
-                }
-                cells.append((Int32(start), Int32(length)))
-            }
-        }
-        self.storage = storage
-        self.cells = cells
-        self.rowCount = rowCount
-        self.affectedRows = Int(String(cString: PQcmdTuples(result))) ?? rowCount
-    }
-}
-
-/// Calls `body` with a NULL-terminated array of C strings.
-func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
-    let duplicates = strings.map { strdup($0) }
-    defer { duplicates.forEach { free($0) } }
-    let pointers: [UnsafePointer<CChar>?] = duplicates.map { UnsafePointer($0) } + [nil]
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
-}
-
-/// The cancellation state of one statement: cancelled before it starts, it never starts; cancelled while it runs,
-/// the server is asked to cancel it.
-final class CancellationToken: Sendable {
-    private enum State {
-        case pending, running, cancelled, finished
-    }
-
-    private let state = Mutex(State.pending)
-
-    /// Marks the statement running; `false` when it was cancelled first.
-    func start() -> Bool {
-        state.withLock { state in
-            guard state == .pending else { return false }
-            state = .running
-            return true
-        }
-    }
-
-    func finish() { state.withLock { $0 = .finished } }
-
-    /// Marks the call cancelled; `true` when the statement is running and the server must be told.
-    func cancel() -> Bool {
-        state.withLock { state in
-            defer { if state != .finished { state = .cancelled } }
-            return state == .running
-        }
-    }
-}
-
-/// `POLLRDHUP` (Linux: the peer closed its end), which Glibc's Swift overlay does not export.
-let pollReadHangUp: Int16 = 0x2000

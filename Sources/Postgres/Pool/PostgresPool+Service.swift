@@ -30,7 +30,8 @@ extension PostgresPool: Service {
     }
 
     /// Stops handing out connections, fails waiters, closes idle connections and, once leased connections are
-    /// back (or after `gracePeriod`), stops the thread pool. Safe to call more than once.
+    /// back (or after `gracePeriod`), stops the reactor and the thread pool: statements still waiting then fail
+    /// with `.poolClosed`, as do later statements on connections not yet returned. Safe to call more than once.
     public func shutdown(gracePeriod: Duration = .seconds(10)) async {
         let (waiters, idle, alreadyClosed) = state.withLock { state in
             let result = (state.waiters, state.idle.map(\.connection), state.isClosed)
@@ -47,6 +48,7 @@ extension PostgresPool: Service {
         while state.withLock({ $0.leased > 0 }), ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
+        await reactor.shutdown()
         try? await threadPool.shutdownGracefully()
     }
 }

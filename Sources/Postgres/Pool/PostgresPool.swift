@@ -3,7 +3,8 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// A bounded pool of libpq connections with its own thread pool for the blocking calls.
+/// A bounded pool of libpq connections, with its own reactor thread on which statements wait and a small
+/// thread pool for the calls that block (connecting, cancel requests).
 ///
 /// Run it as a `Service` (it prunes idle and old connections and closes everything on graceful shutdown), and
 /// borrow connections with ``withConnection(_:)``. Broken connections are detected when returned or handed
@@ -13,6 +14,7 @@ public final class PostgresPool: Sendable {
     public let poolConfiguration: PostgresPoolConfiguration
     let logger: Logger
     let threadPool: NIOThreadPool
+    let reactor: PostgresReactor
     let state = Mutex(State())
 
     struct State {
@@ -37,8 +39,10 @@ public final class PostgresPool: Sendable {
         self.configuration = configuration
         self.poolConfiguration = poolConfiguration
         self.logger = logger
-        self.threadPool = NIOThreadPool(numberOfThreads: poolConfiguration.maxConnections)
+        // Connecting is rare and short; a few threads are enough even for a large pool.
+        self.threadPool = NIOThreadPool(numberOfThreads: min(poolConfiguration.maxConnections, 4))
         threadPool.start()
+        self.reactor = PostgresReactor()
     }
 
     public var statistics: PostgresPoolStatistics {
@@ -116,7 +120,7 @@ public final class PostgresPool: Sendable {
     /// Opens a connection into a slot already counted in `total` and `leased`.
     private func open() async throws -> PostgresConnection {
         do {
-            return try await PostgresConnection.connect(configuration, threadPool: threadPool)
+            return try await PostgresConnection.connect(configuration, threadPool: threadPool, reactor: reactor)
         } catch {
             releaseSlot()
             logger.warning("could not open a database connection", metadata: ["error": "\(error)"])
@@ -160,9 +164,9 @@ public final class PostgresPool: Sendable {
     }
 
     /// Returns a connection: to the first waiter, to the idle list, or closed when broken, too old or the pool
-    /// is closed.
+    /// is closed. (News the server sent since the statement ended is read when the connection is handed out.)
     func release(_ connection: PostgresConnection) {
-        let keep = connection.isUsable && connection.openedAt.duration(to: .now) < poolConfiguration.maxLifetime
+        let keep = connection.isIdleAndHealthy && connection.openedAt.duration(to: .now) < poolConfiguration.maxLifetime
         guard keep else {
             discard(connection)
             return

@@ -1,6 +1,6 @@
 /// Limits of a ``PostgresPool``.
 public struct PostgresPoolConfiguration: Sendable {
-    /// Most connections open at once (and threads running libpq calls).
+    /// Most connections open at once.
     public var maxConnections: Int
     /// How long `withConnection` waits for a free connection before failing with `.poolExhausted`.
     public var acquireTimeout: Duration
