@@ -119,6 +119,7 @@ let package = Package(
         .executableTarget(
             name: "inlet-bench",
             dependencies: [
+                "Inlet",
                 "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -9,14 +9,21 @@ public struct JSONNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
     public let text: String
     /// The nearest binary64 value; `±infinity` when the number is beyond `Double`'s range.
     public let double: Double
-    let decimal: CanonicalDecimal
+
+    /// The exact decimal value, derived from the text when an exact comparison needs it (parsing stays cheap).
+    var decimal: CanonicalDecimal { CanonicalDecimal(jsonText: text)! }
 
     /// Creates a number from JSON number text; `nil` if the text is not a JSON number.
     public init?(text: String) {
         guard let decimal = CanonicalDecimal(jsonText: text) else { return nil }
         self.text = text
-        self.decimal = decimal
         self.double = Double(text) ?? (decimal.negative ? -.infinity : .infinity)
+    }
+
+    /// For text the parser has already checked against the JSON number grammar.
+    init(validatedText text: String) {
+        self.text = text
+        self.double = Double(text) ?? (text.hasPrefix("-") ? -.infinity : .infinity)
     }
 
     public init(_ value: Int64) {
@@ -40,7 +47,10 @@ public struct JSONNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
     public var description: String { text }
 
     /// The exact integer value, when the number is an integer (`5`, `5.0`, `5e0`) that fits in `Int64`.
-    public var int64: Int64? { decimal.int64 }
+    public var int64: Int64? {
+        if let value = Int64(text) { return value }  // the common case: plain integer text
+        return decimal.int64
+    }
 
     /// Whether the number is mathematically an integer (of any size): JSON Schema's `integer`.
     public var isInteger: Bool { decimal.isInteger }

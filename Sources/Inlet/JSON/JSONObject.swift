@@ -6,12 +6,21 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
 
     public private(set) var keys: [String]
     public private(set) var values: [JSONValue]
-    private var index: [JSONKey: Int]
+    /// Built only for objects with more than ``indexThreshold`` members; smaller ones are scanned, which is
+    /// faster than hashing for the typical event object.
+    private var index: [JSONKey: Int]?
+    static let indexThreshold = 8
 
     public init() {
         keys = []
         values = []
-        index = [:]
+        index = nil
+    }
+
+    private func position(of key: String) -> Int? {
+        if let index { return index[JSONKey(key)] }
+        let utf8 = key.utf8
+        return keys.firstIndex { $0.utf8.elementsEqual(utf8) }
     }
 
     /// Creates an object from members; a later duplicate key replaces the earlier value in place.
@@ -25,25 +34,35 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
     public subscript(position: Int) -> Member { (keys[position], values[position]) }
 
     public subscript(key: String) -> JSONValue? {
-        get { index[JSONKey(key)].map { values[$0] } }
+        get { position(of: key).map { values[$0] } }
         set {
-            if let position = index[JSONKey(key)] {
+            if let position = position(of: key) {
                 if let newValue {
                     values[position] = newValue
                 } else {
                     keys.remove(at: position)
                     values.remove(at: position)
-                    index = Dictionary(uniqueKeysWithValues: keys.enumerated().map { (JSONKey($1), $0) })
+                    rebuildIndex()
                 }
             } else if let newValue {
-                index[JSONKey(key)] = keys.count
                 keys.append(key)
                 values.append(newValue)
+                if index != nil {
+                    index![JSONKey(key)] = keys.count - 1
+                } else if keys.count > Self.indexThreshold {
+                    rebuildIndex()
+                }
             }
         }
     }
 
-    public func contains(key: String) -> Bool { index[JSONKey(key)] != nil }
+    public func contains(key: String) -> Bool { position(of: key) != nil }
+
+    private mutating func rebuildIndex() {
+        index =
+            keys.count > Self.indexThreshold
+            ? Dictionary(uniqueKeysWithValues: keys.enumerated().map { (JSONKey($1), $0) }) : nil
+    }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.count == rhs.count else { return false }
