@@ -110,6 +110,8 @@ let package = Package(
         .executableTarget(
             name: "inlet-worker",
             dependencies: [
+                "Inlet",
+                "InletStore",
                 "InletWorker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Inlet
+import InletStore
 import InletWorker
 import Logging
 
@@ -18,12 +20,15 @@ struct InletWorkerCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("inlet-worker: invalid configuration: \(error)\n".utf8))
             throw ExitCode(78)  // EX_CONFIG
         }
-        let level = configuration.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        let format: String
+        do {
+            format = try EnvironmentReader(ProcessInfo.processInfo.environment).choice(
+                "INLET_LOG_FORMAT", default: "text", allowed: ["text", "json"])
+        } catch {
+            FileHandle.standardError.write(Data("inlet-worker: invalid configuration: \(error)\n".utf8))
+            throw ExitCode(78)
         }
+        LoggingSystem.bootstrap(format: format, level: configuration.logLevel)
         let application: WorkerApplication
         do {
             application = try WorkerApplication(configuration: configuration)

@@ -1,4 +1,5 @@
 import Foundation
+import Inlet
 import Logging
 
 extension LoggingSystem {
