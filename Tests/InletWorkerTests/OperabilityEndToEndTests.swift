@@ -56,11 +56,12 @@ import Testing
         }
     }
 
-    @Test func workerReadinessFollowsTheDatabaseWhileHealthStaysUp() async throws {
+    @Test func readinessOfBothProcessesFollowsTheDatabaseWhileHealthStaysUp() async throws {
         try await TestDatabase.withScratchDatabase { _, database in
             let name = try #require(database.databaseName)
             let stack = InletProcesses(databaseURL: try WorkerExecutableTests.url(forDatabase: name))
             defer { stack.stopAll() }
+            try await stack.startServer()
             try stack.startWorker("ready", ["INLET_DATABASE_POOL_SIZE": "2"])
             try await waitUntil(timeout: .seconds(20), "the worker became ready") {
                 await stack.workerGet("ready", "/readyz").status == 200
@@ -77,12 +78,26 @@ import Testing
                 }
                 let unready = await stack.workerGet("ready", "/readyz")
                 #expect(unready.text.contains("the database is unreachable"))
+                // The server too: not ready, API calls answer 503 quickly, and it stays alive.
+                try await waitUntil(timeout: .seconds(20), "server readiness failed without the database") {
+                    (try? await stack.request(.GET, "/readyz", token: nil).status) == 503
+                }
+                let started = ContinuousClock.now
+                let api = try await stack.request(.GET, "/v1/projects", token: stack.adminToken)
+                #expect(api.status == 503)
+                #expect(started.duration(to: .now) < .seconds(5))
+                #expect(try await stack.request(.GET, "/healthz", token: nil).status == 200)
                 #expect(await stack.workerGet("ready", "/healthz").status == 200)
                 #expect(await stack.workerGet("ready", "/metrics").status == 200)
 
                 try await admin.query("ALTER DATABASE \(name) WITH ALLOW_CONNECTIONS true")
                 try await waitUntil(timeout: .seconds(20), "readiness returned with the database") {
                     await stack.workerGet("ready", "/readyz").status == 200
+                }
+                try await waitUntil(timeout: .seconds(20), "the server serves again without a restart") {
+                    let ready = try? await stack.request(.GET, "/readyz", token: nil).status
+                    let serving = try? await stack.request(.GET, "/v1/projects", token: stack.adminToken).status
+                    return ready == 200 && serving == 200
                 }
             }
         }

@@ -1,5 +1,7 @@
+import Foundation
 import Hummingbird
 import Inlet
+import InletStore
 import NIOCore
 
 /// JSON responses written with Inlet's own serializer (exact numbers, kept key order).
@@ -10,6 +12,13 @@ enum JSONResponse {
         var fields = headers
         fields[.contentType] = "application/json"
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: buffer))
+    }
+
+    /// A page of resources, each rendered with its API representation.
+    static func page<Resource: ListedResource>(_ result: PageResult<Resource>, request: Request) -> Response {
+        page(
+            result.items.map(\.json), hasMore: result.hasMore, lastID: result.items.last?.id.lowercasedString,
+            request: request)
     }
 
     /// A list page: a bare array, plus `Link: <…>; rel="next"` when more rows follow.
@@ -43,3 +52,17 @@ enum JSONResponse {
 
     static func noContent() -> Response { Response(status: .noContent) }
 }
+
+/// A resource listed with keyset pagination: its id is the cursor, `json` its API representation.
+protocol ListedResource: Sendable {
+    var id: UUID { get }
+    var json: JSONValue { get }
+}
+
+extension EventSource: ListedResource {}
+extension Subscription: ListedResource {}
+extension Job: ListedResource {}
+extension Project: ListedResource {}
+extension APIKey: ListedResource {}
+extension Event: ListedResource {}
+extension JobRun: ListedResource {}

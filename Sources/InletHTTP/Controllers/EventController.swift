@@ -24,9 +24,7 @@ struct EventController {
         }
         let page = try await EventRepository(projectID: projectID, pool: services.pool).list(
             sourceID: sourceID, page: try QueryParameters.page(request))
-        return JSONResponse.page(
-            page.items.map(\.json), hasMore: page.hasMore, lastID: page.items.last?.id.lowercasedString,
-            request: request)
+        return JSONResponse.page(page, request: request)
     }
 
     func get(_ request: Request, context: AuthenticatedContext) async throws -> Response {

@@ -19,9 +19,7 @@ struct EventSourceController {
     func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let projectID = try await services.projectID(for: context, request: request)
         let page = try await services.sources(projectID).list(try QueryParameters.page(request))
-        return JSONResponse.page(
-            page.items.map(\.json), hasMore: page.hasMore, lastID: page.items.last?.id.lowercasedString,
-            request: request)
+        return JSONResponse.page(page, request: request)
     }
 
     func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {

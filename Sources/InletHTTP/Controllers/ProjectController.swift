@@ -39,9 +39,7 @@ struct ProjectController {
         switch context.principal {
         case .admin:
             let result = try await services.projects.list(page)
-            return JSONResponse.page(
-                result.items.map(\.json), hasMore: result.hasMore, lastID: result.items.last?.id.lowercasedString,
-                request: request)
+            return JSONResponse.page(result, request: request)
         case .project(let id, _):
             return JSONResponse.make(.array([try await services.projects.get(id).json]))
         }
@@ -76,9 +74,7 @@ struct ProjectController {
     func listKeys(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let projectID = try await ownProject(context)
         let page = try await services.projects.listKeys(projectID: projectID, page: try QueryParameters.page(request))
-        return JSONResponse.page(
-            page.items.map(\.json), hasMore: page.hasMore, lastID: page.items.last?.id.lowercasedString,
-            request: request)
+        return JSONResponse.page(page, request: request)
     }
 
     func deleteKey(_ request: Request, context: AuthenticatedContext) async throws -> Response {

@@ -30,9 +30,7 @@ struct RunController {
         filter.jobID = try QueryParameters.uuid(request, "job_id")
         filter.eventID = try QueryParameters.uuid(request, "event_id")
         let page = try await repository(request, context).list(filter, page: try QueryParameters.page(request))
-        return JSONResponse.page(
-            page.items.map(\.json), hasMore: page.hasMore, lastID: page.items.last?.id.lowercasedString,
-            request: request)
+        return JSONResponse.page(page, request: request)
     }
 
     func get(_ request: Request, context: AuthenticatedContext) async throws -> Response {

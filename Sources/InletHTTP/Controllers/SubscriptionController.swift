@@ -24,9 +24,7 @@ struct SubscriptionController {
     func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let (repository, sourceID) = try await scope(context)
         let page = try await repository.list(sourceID: sourceID, page: try QueryParameters.page(request))
-        return JSONResponse.page(
-            page.items.map(\.json), hasMore: page.hasMore, lastID: page.items.last?.id.lowercasedString,
-            request: request)
+        return JSONResponse.page(page, request: request)
     }
 
     func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
