@@ -14,6 +14,10 @@ public struct ServerConfiguration: Sendable {
     /// `INLET_ADMIN_TOKEN`: accepted as an admin key when set (bootstrapping, automation).
     public var adminToken: String?
     public var maxBodyBytes: Int
+    /// `INLET_HTTP_IDLE_TIMEOUT_MS`: a connection that sends nothing for this long — between requests, or in the
+    /// middle of a request's headers or body — is closed, so slow or stalled clients cannot hold connections (and
+    /// their memory) forever. A request being answered is never cut.
+    public var httpIdleTimeoutMilliseconds: Int
     public var allowPrivateTargets: Bool
     /// Job kinds beyond `http` and `noop` that workers of this deployment handle.
     public var customJobKinds: Set<String>
@@ -23,7 +27,8 @@ public struct ServerConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databaseURL: String, databasePoolSize: Int = 16,
         databaseAcquireTimeoutMilliseconds: Int = 2000, secretKey: String, adminToken: String? = nil,
-        maxBodyBytes: Int = 1 << 20, allowPrivateTargets: Bool = false, customJobKinds: Set<String> = [],
+        maxBodyBytes: Int = 1 << 20, httpIdleTimeoutMilliseconds: Int = 30_000, allowPrivateTargets: Bool = false,
+        customJobKinds: Set<String> = [],
         logLevel: Logger.Level = .info, logFormat: String = "text"
     ) {
         self.host = host
@@ -34,6 +39,7 @@ public struct ServerConfiguration: Sendable {
         self.secretKey = secretKey
         self.adminToken = adminToken
         self.maxBodyBytes = maxBodyBytes
+        self.httpIdleTimeoutMilliseconds = httpIdleTimeoutMilliseconds
         self.allowPrivateTargets = allowPrivateTargets
         self.customJobKinds = customJobKinds
         self.logLevel = logLevel
@@ -54,6 +60,8 @@ public struct ServerConfiguration: Sendable {
                 "INLET_SECRET_KEY", hint: "32 bytes as 64 hex characters or base64 (openssl rand -hex 32)"),
             adminToken: reader.string("INLET_ADMIN_TOKEN"),
             maxBodyBytes: try reader.integer("INLET_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20)),
+            httpIdleTimeoutMilliseconds: try reader.integer(
+                "INLET_HTTP_IDLE_TIMEOUT_MS", default: 30_000, range: 100...3_600_000),
             allowPrivateTargets: try reader.boolean("INLET_ALLOW_PRIVATE_TARGETS", default: false),
             customJobKinds: Set(
                 (reader.string("INLET_CUSTOM_JOB_KINDS") ?? "").split(separator: ",").map {

@@ -3,6 +3,7 @@ import Hummingbird
 import Inlet
 import InletStore
 import Logging
+import NIOCore
 import Postgres
 import Prometheus
 
@@ -22,6 +23,8 @@ public func buildApplication(
         migrator: migrator, notifier: notifier, metrics: MetricsController(registry: metricsRegistry, pool: pool))
     var application = Application(
         router: router,
+        server: .http1(
+            configuration: .init(idleTimeout: .milliseconds(Int64(configuration.httpIdleTimeoutMilliseconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "inlet"),
         logger: logger)
     application.addServices(pool, notifier)

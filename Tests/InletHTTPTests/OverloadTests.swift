@@ -1,0 +1,252 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Inlet
+import InletTestSupport
+import Logging
+import Postgres
+import Testing
+
+@testable import InletHTTP
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The server under more load than it has resources for, over real HTTP: more slow requests than pool
+/// connections, and clients that stall in the middle of a request.
+@Suite struct OverloadTests {
+    /// Runs `body` against the real application on a real socket, with an HTTP client that sends requests
+    /// concurrently (AsyncHTTPClient) and the port for raw clients.
+    static func live(
+        _ adjust: (inout ServerConfiguration) -> Void,
+        _ body: @escaping @Sendable (any TestClientProtocol, Int) async throws -> Void
+    ) async throws {
+        try await TestApp.migrateOnce()
+        let configuration = TestApp.configuration(adjust)
+        var logger = Logger(label: "inlet.test")
+        logger.logLevel = .critical  // exhaustion is logged as a warning per request; not interesting here
+        let app = try await buildApplication(configuration: configuration, logger: logger)
+        try await app.test(.ahc(.http)) { client in
+            try await body(client, try #require(client.port))
+        }
+    }
+
+    struct Answer: Sendable {
+        let status: HTTPResponse.Status
+        let code: String?
+        let retryAfter: String?
+        let seconds: Double
+    }
+
+    /// More concurrent requests than connections, each blocked on a row lock held by another session: those that
+    /// got a connection wait for the lock, the others get 503 `unavailable` after the acquire timeout — not a
+    /// hang — and once the lock goes, the blocked ones finish and the server serves normally.
+    @Test func anExhaustedPoolAnswers503AfterTheAcquireTimeoutAndRecovers() async throws {
+        let poolSize = 2
+        let requests = 6
+        try await Self.live({
+            $0.databasePoolSize = poolSize
+            $0.databaseAcquireTimeoutMilliseconds = 400
+        }) { client, _ in
+            let admin = APITestClient(client: client, token: TestApp.adminToken)
+            let project = try await TestApp.project(admin, name: "overload")
+            let job = try await project.api.post("/v1/jobs", ["name": "locked", "kind": "noop"]).idString
+            let side = try TestDatabase.makePool(.init(maxConnections: 1))
+            let (locked, lockTaken) = AsyncStream<Void>.makeStream()
+            let (release, releaseLock) = AsyncStream<Void>.makeStream()
+            let holder = Task {
+                try await side.withTransaction { connection in
+                    _ = try await connection.query("SELECT 1 FROM jobs WHERE id = $1::uuid FOR UPDATE", [job])
+                    lockTaken.finish()
+                    for await _ in release {}
+                }
+            }
+            for await _ in locked {}
+
+            let started = ContinuousClock.now
+            let answers = try await withThrowingTaskGroup(of: Answer.self) { group in
+                for index in 0..<requests {
+                    group.addTask {
+                        let response = try await project.api.patch(
+                            "/v1/jobs/\(job)", ["name": .string("renamed-\(index)")])
+                        return Answer(
+                            status: response.status, code: response.errorCode,
+                            retryAfter: response.headers[.retryAfter],
+                            seconds: (ContinuousClock.now - started).seconds)
+                    }
+                }
+                var answers: [Answer] = []
+                for try await answer in group {
+                    answers.append(answer)
+                    // Everyone who could not get a connection has answered: let the blocked ones through.
+                    if answers.count(where: { $0.status == .serviceUnavailable }) == requests - poolSize {
+                        releaseLock.finish()
+                    }
+                }
+                releaseLock.finish()
+                return answers
+            }
+            try await holder.value
+            await side.shutdown()
+
+            let unavailable = answers.filter { $0.status == .serviceUnavailable }
+            let succeeded = answers.filter { $0.status == .ok }
+            print(
+                "pool exhaustion: \(requests) requests on \(poolSize) connections → "
+                    + "\(unavailable.count) × 503 (within \(unavailable.map(\.seconds).max() ?? 0) s), "
+                    + "\(succeeded.count) × 200 after the lock was released")
+            #expect(unavailable.count == requests - poolSize, "\(answers.map(\.status))")
+            #expect(succeeded.count == poolSize, "\(answers.map(\.status))")
+            for answer in unavailable {
+                #expect(answer.code == "unavailable")
+                #expect(answer.retryAfter == "1")
+                #expect(answer.seconds < 10, "a 503 took \(answer.seconds) s")
+            }
+            // Load gone: the server serves normally, without a restart.
+            #expect(try await project.api.get("/v1/jobs/\(job)").status == .ok)
+            #expect(try await project.api.get("/v1/jobs").status == .ok)
+            #expect(try await admin.get("/readyz").status == .ok)
+        }
+    }
+
+    /// A client that sends a request's headers and part of its body and then stalls, one that never finishes its
+    /// headers, and an idle keep-alive connection: each is closed by the server after `INLET_HTTP_IDLE_TIMEOUT_MS`.
+    @Test func stalledClientsAreCutOffAfterTheIdleTimeout() async throws {
+        try await Self.live({ $0.httpIdleTimeoutMilliseconds = 500 }) { client, port in
+            let halfBody =
+                "POST /v1/jobs HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(TestApp.adminToken)\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"name\": \"sl"
+            let halfHeaders = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: "
+            let idle = ""
+            for (name, request) in [("stalled body", halfBody), ("stalled headers", halfHeaders), ("idle", idle)] {
+                let socket = try RawSocket(port: port)
+                defer { socket.close() }
+                try socket.send(request)
+                let started = ContinuousClock.now
+                let closed = try await socket.waitForClose(within: .seconds(20))
+                let elapsed = ContinuousClock.now - started
+                print("read timeout: \(name) connection closed after \(elapsed)")
+                #expect(closed, "\(name): the server kept the connection open for 20 s")
+                #expect(elapsed >= .milliseconds(300), "\(name): closed before the idle timeout")
+            }
+            // A well-behaved client on the same server is unaffected.
+            #expect(try await client.execute(uri: "/healthz", method: .get) { $0.status } == .ok)
+        }
+    }
+
+    /// A client that sends one byte per interval, each within the idle timeout, is not cut: the timeout bounds a
+    /// stall, not a whole request. Documents the limit (the body size limit still bounds such a request).
+    @Test func aClientThatKeepsSendingIsNotCutOff() async throws {
+        try await Self.live({ $0.httpIdleTimeoutMilliseconds = 1000 }) { _, port in
+            let socket = try RawSocket(port: port)
+            defer { socket.close() }
+            let body = #"{"name":"trickled"}"#
+            try socket.send(
+                "POST /v1/projects HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(TestApp.adminToken)\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
+            for character in body {
+                try await Task.sleep(for: .milliseconds(200))
+                try socket.send(String(character))
+            }
+            let answer = try await socket.readAvailable(within: .seconds(10))
+            #expect(answer.hasPrefix("HTTP/1.1 201"), "\(answer)")
+        }
+    }
+}
+
+/// A blocking TCP client on a raw socket, polled without blocking the test's thread for long.
+final class RawSocket: Sendable {
+    let descriptor: Int32
+
+    init(port: Int) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw RawSocketError(message: "socket: \(errno)") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else {
+            Glibc.close(descriptor)
+            throw RawSocketError(message: "connect: \(errno)")
+        }
+    }
+
+    func send(_ text: String) throws {
+        guard !text.isEmpty else { return }
+        let bytes = Array(text.utf8)
+        let sent = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        guard sent == bytes.count else { throw RawSocketError(message: "send: \(sent), errno \(errno)") }
+    }
+
+    /// Reads until the peer closes the connection; `false` when it is still open after `limit`.
+    func waitForClose(within limit: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            switch readNow() {
+            case .closed: return true
+            case .data, .nothing: try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        return false
+    }
+
+    /// What the peer has sent once something arrives (or the connection closes), up to `limit`.
+    func readAvailable(within limit: Duration) async throws -> String {
+        let deadline = ContinuousClock.now + limit
+        var received: [UInt8] = []
+        while ContinuousClock.now < deadline {
+            switch readNow() {
+            case .closed: return String(decoding: received, as: UTF8.self)
+            case .data(let bytes):
+                received += bytes
+                if String(decoding: received, as: UTF8.self).contains("\r\n\r\n") {
+                    return String(decoding: received, as: UTF8.self)
+                }
+            case .nothing: try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    enum Read { case closed, data([UInt8]), nothing }
+
+    private func readNow() -> Read {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+        if count > 0 { return .data(Array(buffer[0..<count])) }
+        if count == 0 { return .closed }
+        return errno == EAGAIN || errno == EWOULDBLOCK ? .nothing : .closed
+    }
+
+    func close() { Glibc.close(descriptor) }
+}
+
+extension Duration {
+    fileprivate var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+struct RawSocketError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+extension OverloadTests {
+    @Test func theIdleTimeoutIsConfigurable() throws {
+        let base = ["DATABASE_URL": "postgres://x@localhost/y", "INLET_SECRET_KEY": String(repeating: "a", count: 64)]
+        #expect(try ServerConfiguration(environment: base).httpIdleTimeoutMilliseconds == 30_000)
+        let set = base.merging(["INLET_HTTP_IDLE_TIMEOUT_MS": "1500"]) { $1 }
+        #expect(try ServerConfiguration(environment: set).httpIdleTimeoutMilliseconds == 1500)
+        for bad in ["0", "soon", "-1"] {
+            #expect(throws: ConfigurationError.self) {
+                try ServerConfiguration(environment: base.merging(["INLET_HTTP_IDLE_TIMEOUT_MS": bad]) { $1 })
+            }
+        }
+    }
+}
