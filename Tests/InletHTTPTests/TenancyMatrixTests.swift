@@ -37,6 +37,8 @@ import Testing
         let source: String
         let sourceName: String
         let job: String
+        /// A job nothing subscribes to yet, for operations that take a job to subscribe.
+        let spareJob: String
         let subscription: String
         let event: String
         let run: String
@@ -52,7 +54,7 @@ import Testing
             return byName[parameter] ?? (parameter == "id" ? bySegment[segment] : nil)
         }
 
-        var ids: [String] { [project, source, job, subscription, event, run, key] }
+        var ids: [String] { [project, source, job, spareJob, subscription, event, run, key] }
     }
 
     static let counter = NameCounter()
@@ -64,6 +66,8 @@ import Testing
         try #require(source.status == .created, "\(source.text)")
         let job = try await api.post("/v1/jobs", ["name": .string("job-\(counter.next())"), "kind": "noop"])
         try #require(job.status == .created, "\(job.text)")
+        let spareJob = try await api.post("/v1/jobs", ["name": .string("spare-\(counter.next())"), "kind": "noop"])
+        try #require(spareJob.status == .created, "\(spareJob.text)")
         let subscription = try await api.post(
             "/v1/event-sources/\(source.idString)/subscribe",
             ["target_type": "job", "target_id": .string(job.idString)])
@@ -81,6 +85,7 @@ import Testing
         let keyID = key.idString
         return Resources(
             project: project.id, source: source.idString, sourceName: sourceName, job: job.idString,
+            spareJob: spareJob.idString,
             subscription: subscription.idString, event: eventID, run: run, key: keyID)
     }
 
@@ -155,7 +160,7 @@ import Testing
             let value: String? =
                 switch name {
                 case "project_id": resources.project
-                case "target_id": resources.job
+                case "target_id": resources.spareJob
                 case "source_id": resources.source
                 case "event_id": resources.event
                 case "job_id": resources.job
@@ -300,7 +305,8 @@ import Testing
         ]
         let documented = DocumentedAPI(document)
         let resources = Resources(
-            project: "p", source: "s", sourceName: "n", job: "j", subscription: "u", event: "e", run: "r", key: "k")
+            project: "p", source: "s", sourceName: "n", job: "j", spareJob: "o", subscription: "u", event: "e",
+            run: "r", key: "k")
         withKnownIssue {
             #expect(Self.call(documented.operations[0], documented, resources) == nil)
         }
