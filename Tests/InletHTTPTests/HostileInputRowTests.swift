@@ -11,7 +11,20 @@ import Testing
 @Suite struct HostileInputRowTests {
     static var moreCases: [HostileInputTests.Case] {
         let uuid = "00000000-0000-0000-0000-000000000000"
+        let subscribe = "/v1/event-sources/\(uuid)/subscribe"
+        let manyValues = (0...10_000).map { "\"v\($0)\"" }.joined(separator: ",")
+        let deepFilter = String(repeating: #"{"a":"#, count: 40) + #"["x"]"# + String(repeating: "}", count: 40)
+        let manySubschemas = Array(repeating: "{}", count: 10_001).joined(separator: ",")
+        let target = #""target_type": "job", "target_id": "\#(uuid)""#
         return [
+            .init(
+                "filter over the condition limit", subscribe,
+                #"{\#(target), "filter_expr": {"type": [\#(manyValues)]}}"#,
+                status: 422),
+            .init("filter nested 40 deep", subscribe, #"{\#(target), "filter_expr": \#(deepFilter)}"#, status: 422),
+            .init(
+                "schema over the subschema limit", "/v1/event-sources",
+                #"{"name": "big", "schema": {"anyOf": [\#(manySubschemas)]}}"#, status: 422),
             .init("limit too large", "/v1/jobs?limit=100000", "", method: .get, status: 400),
             .init("negative limit", "/v1/events?limit=-1", "", method: .get, status: 400),
             .init("limit of the wrong type", "/v1/runs?limit=ten", "", method: .get, status: 400),
@@ -26,6 +39,12 @@ import Testing
                 "1e999 in a patch", "/v1/jobs/\(uuid)", #"{"max_attempts": 1e999}"#, method: .patch, status: 422),
         ]
     }
+
+    /// What the refusal of a limit case must mention.
+    static let reasons = [
+        "filter over the condition limit": "conditions", "filter nested 40 deep": "deeper",
+        "schema over the subschema limit": "subschemas",
+    ]
 
     @Test func hostileRequestsLeaveEveryRowOfTheProjectAsItWas() async throws {
         try await TestApp.run { admin in
@@ -53,6 +72,10 @@ import Testing
                     #expect(
                         response.status.code == hostile.status,
                         "\(hostile.name): \(response.status) \(response.text.prefix(300))")
+                    if let fragment = Self.reasons[hostile.name] {
+                        // Refused for the limit, not for something incidental (an unknown source, say).
+                        #expect(response.text.contains(fragment), "\(hostile.name): \(response.text.prefix(300))")
+                    }
                 }
                 let after = try await TenancyMatrixTests.snapshot(pool, projects: [project.id])
                 for (table, rows) in before where after[table] != rows {
