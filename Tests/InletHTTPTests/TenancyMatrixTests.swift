@@ -142,9 +142,11 @@ import Testing
                 body = [:]
             }
         }
-        return Call(
-            method: HTTPRequest.Method(operation.method.uppercased())!, uri: uri, body: body,
-            namesProject: namesProject)
+        guard let method = HTTPRequest.Method(operation.method.uppercased()) else {
+            Issue.record("\(operation): not an HTTP method")
+            return nil
+        }
+        return Call(method: method, uri: uri, body: body, namesProject: namesProject)
     }
 
     /// The documented example with identifiers pointing at A's resources and names made unique.
