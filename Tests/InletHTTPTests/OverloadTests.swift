@@ -137,22 +137,51 @@ import Testing
         }
     }
 
-    /// A client that sends one byte per interval, each within the idle timeout, is not cut: the timeout bounds a
-    /// stall, not a whole request. Documents the limit (the body size limit still bounds such a request).
-    @Test func aClientThatKeepsSendingIsNotCutOff() async throws {
-        try await Self.live({ $0.httpIdleTimeoutMilliseconds = 1000 }) { _, port in
-            let socket = try RawSocket(port: port)
-            defer { socket.close() }
-            let body = #"{"name":"trickled"}"#
-            try socket.send(
+    /// A client that trickles its body one byte per 200 ms, each within the idle timeout, is cut once the request
+    /// deadline (`INLET_HTTP_REQUEST_TIMEOUT_MS`) from its head has passed; one that trickles but finishes in time
+    /// is answered normally.
+    @Test func aTricklingClientIsCutAtTheRequestDeadline() async throws {
+        try await Self.live({
+            $0.httpIdleTimeoutMilliseconds = 1000
+            $0.httpRequestTimeoutMilliseconds = 1500
+        }) { client, port in
+            let head = { (length: Int) in
                 "POST /v1/projects HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(TestApp.adminToken)\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
-            for character in body {
-                try await Task.sleep(for: .milliseconds(200))
-                try socket.send(String(character))
+                    + "Content-Type: application/json\r\nContent-Length: \(length)\r\n\r\n"
             }
-            let answer = try await socket.readAvailable(within: .seconds(10))
+            // In time: 5 bytes over about 1 s.
+            let short = #"{"name":"x"}"#
+            let punctual = try RawSocket(port: port)
+            defer { punctual.close() }
+            try punctual.send(head(short.utf8.count) + short.dropLast(5))
+            for character in short.suffix(5) {
+                try await Task.sleep(for: .milliseconds(200))
+                try punctual.send(String(character))
+            }
+            let answer = try await punctual.readAvailable(within: .seconds(10))
             #expect(answer.hasPrefix("HTTP/1.1 201"), "\(answer)")
+
+            // Too slow: 200 bytes at one per 200 ms would take 40 s.
+            let trickler = try RawSocket(port: port)
+            defer { trickler.close() }
+            let started = ContinuousClock.now
+            try trickler.send(head(200))
+            var cut = false
+            for _ in 0..<200 {
+                try await Task.sleep(for: .milliseconds(200))
+                let sent = (try? trickler.send("a")) != nil
+                let closed = try await trickler.waitForClose(within: .milliseconds(1))
+                if !sent || closed {
+                    cut = true
+                    break
+                }
+            }
+            let elapsed = ContinuousClock.now - started
+            print("request deadline: trickling client cut after \(elapsed)")
+            #expect(cut, "a client trickling its body was never cut off")
+            #expect(elapsed >= .milliseconds(1200), "cut before the request deadline")
+            #expect(elapsed < .seconds(20))
+            #expect(try await client.execute(uri: "/healthz", method: .get) { $0.status } == .ok)
         }
     }
 }
@@ -239,14 +268,19 @@ struct RawSocketError: Error, CustomStringConvertible {
 }
 
 extension OverloadTests {
-    @Test func theIdleTimeoutIsConfigurable() throws {
+    @Test func theTimeoutsAreConfigurable() throws {
         let base = ["DATABASE_URL": "postgres://x@localhost/y", "INLET_SECRET_KEY": String(repeating: "a", count: 64)]
-        #expect(try ServerConfiguration(environment: base).httpIdleTimeoutMilliseconds == 30_000)
-        let set = base.merging(["INLET_HTTP_IDLE_TIMEOUT_MS": "1500"]) { $1 }
+        let defaults = try ServerConfiguration(environment: base)
+        #expect(defaults.httpIdleTimeoutMilliseconds == 30_000)
+        #expect(defaults.httpRequestTimeoutMilliseconds == 60_000)
+        let set = base.merging(["INLET_HTTP_IDLE_TIMEOUT_MS": "1500", "INLET_HTTP_REQUEST_TIMEOUT_MS": "2500"]) { $1 }
         #expect(try ServerConfiguration(environment: set).httpIdleTimeoutMilliseconds == 1500)
-        for bad in ["0", "soon", "-1"] {
-            #expect(throws: ConfigurationError.self) {
-                try ServerConfiguration(environment: base.merging(["INLET_HTTP_IDLE_TIMEOUT_MS": bad]) { $1 })
+        #expect(try ServerConfiguration(environment: set).httpRequestTimeoutMilliseconds == 2500)
+        for variable in ["INLET_HTTP_IDLE_TIMEOUT_MS", "INLET_HTTP_REQUEST_TIMEOUT_MS"] {
+            for bad in ["0", "soon", "-1"] {
+                #expect(throws: ConfigurationError.self) {
+                    try ServerConfiguration(environment: base.merging([variable: bad]) { $1 })
+                }
             }
         }
     }

@@ -18,6 +18,9 @@ public struct ServerConfiguration: Sendable {
     /// middle of a request's headers or body — is closed, so slow or stalled clients cannot hold connections (and
     /// their memory) forever. A request being answered is never cut.
     public var httpIdleTimeoutMilliseconds: Int
+    /// `INLET_HTTP_REQUEST_TIMEOUT_MS`: a request's body must have arrived in full this long after its head, or the
+    /// connection is closed — the bound on clients that trickle a body without ever going idle.
+    public var httpRequestTimeoutMilliseconds: Int
     public var allowPrivateTargets: Bool
     /// Job kinds beyond `http` and `noop` that workers of this deployment handle.
     public var customJobKinds: Set<String>
@@ -27,7 +30,8 @@ public struct ServerConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databaseURL: String, databasePoolSize: Int = 16,
         databaseAcquireTimeoutMilliseconds: Int = 2000, secretKey: String, adminToken: String? = nil,
-        maxBodyBytes: Int = 1 << 20, httpIdleTimeoutMilliseconds: Int = 30_000, allowPrivateTargets: Bool = false,
+        maxBodyBytes: Int = 1 << 20, httpIdleTimeoutMilliseconds: Int = 30_000,
+        httpRequestTimeoutMilliseconds: Int = 60_000, allowPrivateTargets: Bool = false,
         customJobKinds: Set<String> = [],
         logLevel: Logger.Level = .info, logFormat: String = "text"
     ) {
@@ -40,6 +44,7 @@ public struct ServerConfiguration: Sendable {
         self.adminToken = adminToken
         self.maxBodyBytes = maxBodyBytes
         self.httpIdleTimeoutMilliseconds = httpIdleTimeoutMilliseconds
+        self.httpRequestTimeoutMilliseconds = httpRequestTimeoutMilliseconds
         self.allowPrivateTargets = allowPrivateTargets
         self.customJobKinds = customJobKinds
         self.logLevel = logLevel
@@ -62,6 +67,8 @@ public struct ServerConfiguration: Sendable {
             maxBodyBytes: try reader.integer("INLET_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20)),
             httpIdleTimeoutMilliseconds: try reader.integer(
                 "INLET_HTTP_IDLE_TIMEOUT_MS", default: 30_000, range: 100...3_600_000),
+            httpRequestTimeoutMilliseconds: try reader.integer(
+                "INLET_HTTP_REQUEST_TIMEOUT_MS", default: 60_000, range: 100...3_600_000),
             allowPrivateTargets: try reader.boolean("INLET_ALLOW_PRIVATE_TARGETS", default: false),
             customJobKinds: Set(
                 (reader.string("INLET_CUSTOM_JOB_KINDS") ?? "").split(separator: ",").map {

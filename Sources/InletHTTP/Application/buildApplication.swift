@@ -21,10 +21,13 @@ public func buildApplication(
         services: Services(
             pool: pool, secrets: secrets, projects: ProjectRepository(pool: pool), configuration: configuration),
         migrator: migrator, notifier: notifier, metrics: MetricsController(registry: metricsRegistry, pool: pool))
+    let requestDeadline = TimeAmount.milliseconds(Int64(configuration.httpRequestTimeoutMilliseconds))
     var application = Application(
         router: router,
         server: .http1(
-            configuration: .init(idleTimeout: .milliseconds(Int64(configuration.httpIdleTimeoutMilliseconds)))),
+            configuration: .init(
+                additionalChannelHandlers: [RequestDeadlineHandler(deadline: requestDeadline)],
+                idleTimeout: .milliseconds(Int64(configuration.httpIdleTimeoutMilliseconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "inlet"),
         logger: logger)
     application.addServices(pool, notifier)
