@@ -24,12 +24,25 @@ struct FilterBenchmark: ParsableCommand {
                 (0..<count).map { index in
                     (id: index, pattern: try! FilterPattern(["detail": ["type": [.string("order.created.\(index)")]]]))
                 })
-            report("exact-\(count)", measure { set.matches(try! JSONValue(parsing: bytes)).count == 1 })
+            report("exact-\(count)", measure { (try? set.matches(json: bytes))?.count == 1 })
+        }
+        if wants("tree-exact-1") {
+            let set = CompiledFilterSet([(id: 0, pattern: try FilterPattern(["detail": ["type": ["order.created.0"]]]))]
+            )
+            report("tree-exact-1", measure { set.matches(try! JSONValue(parsing: bytes)).count == 1 })
         }
         if wants("mixed-100") {
             let mixed = CompiledFilterSet(
                 Self.mixedPatterns(100).enumerated().map { (id: $0.offset, pattern: $0.element) })
-            report("mixed-100", measure { !mixed.matches(try! JSONValue(parsing: bytes)).isEmpty || true })
+            let viaTree = mixed.matches(try JSONValue(parsing: bytes))
+            let viaBytes = try mixed.matches(json: bytes)
+            precondition(viaBytes == viaTree && !viaTree.isEmpty, "byte and tree paths differ")
+            report("mixed-100", measure { (try? mixed.matches(json: bytes))?.count == viaTree.count })
+        }
+        if wants("tree-mixed-100") {
+            let mixed = CompiledFilterSet(
+                Self.mixedPatterns(100).enumerated().map { (id: $0.offset, pattern: $0.element) })
+            report("tree-mixed-100", measure { !mixed.matches(try! JSONValue(parsing: bytes)).isEmpty || true })
         }
         if wants("schema-push") {
             let schema = try JSONSchema(Self.pushSchema)

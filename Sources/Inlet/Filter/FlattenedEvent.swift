@@ -14,15 +14,26 @@ struct EventLeaf: Sendable {
 struct FlattenedEvent {
     static let maxDepth = 128
 
-    private(set) var leaves: [EventLeaf] = []
-    private(set) var arrayOfNode: [Int32] = [-1]
-    private(set) var depthOfNode: [Int32] = [0]
-    private var chainStart: [Int32] = [0]
+    var leaves: [EventLeaf] = []
+    /// Per node: its array, its depth, where its chain starts. Node 0 (outside every array) is added with the
+    /// first array element, so that events without arrays allocate nothing here.
+    private(set) var arrayOfNode: [Int32] = []
+    private(set) var depthOfNode: [Int32] = []
+    private var chainStart: [Int32] = []
     private var chains: [Int32] = []
-    private var arrayCount: Int32 = 0
+    /// The number of arrays entered so far; the next array's id is one more.
+    var arrayCount: Int32 = 0
 
     init(_ event: JSONValue, headers: [String: String], paths: FilterPaths) {
         walk(event, trieNode: FilterPaths.root, element: 0, depth: 0, paths: paths)
+        finish(headers: headers, paths: paths)
+    }
+
+    /// An event with no values yet, for ``FlattenedEvent/init(scanning:headers:paths:limits:)``.
+    init() {}
+
+    /// Adds the header values and orders the leaves by path.
+    mutating func finish(headers: [String: String], paths: FilterPaths) {
         if !paths.headerIDs.isEmpty {
             for (name, value) in headers {
                 if let id = paths.headerID(name) { leaves.append(EventLeaf(path: id, node: 0, value: .string(value))) }
@@ -89,7 +100,13 @@ struct FlattenedEvent {
         if path >= 0 { leaves.append(EventLeaf(path: path, node: element, value: value)) }
     }
 
-    private mutating func appendNode(parent: Int32, array: Int32) -> Int32 {
+    /// Adds an element of `array` inside element `parent` and returns its node.
+    mutating func appendNode(parent: Int32, array: Int32) -> Int32 {
+        if arrayOfNode.isEmpty {
+            arrayOfNode.append(-1)
+            depthOfNode.append(0)
+            chainStart.append(0)
+        }
         let node = Int32(arrayOfNode.count)
         let parentDepth = depthOfNode[Int(parent)]
         arrayOfNode.append(array)
