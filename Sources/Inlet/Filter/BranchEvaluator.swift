@@ -5,27 +5,36 @@ struct BranchEvaluator {
 
     /// Whether `branch` holds: cheap checks first, the array-consistency search only when values sit in arrays.
     func matches(_ branch: FilterBranch) -> Bool {
-        var needsSearch = false
-        for index in branch.required {
-            let field = fields[Int(index)]
-            var found = false
-            var foundOutsideArrays = false
-            for position in event.range(of: field.pathID) where field.matches(event.leaves[position].value) {
-                found = true
-                if event.leaves[position].node == 0 {
-                    foundOutsideArrays = true
-                    break
+        // Through buffer pointers: subscripting `fields` by value would copy a whole `FilterField` (five
+        // reference-counted members) per condition checked, which dominated the mixed-pattern profile.
+        let needsSearch: Bool? = fields.withUnsafeBufferPointer { fields in
+            event.leaves.withUnsafeBufferPointer { leaves in
+                var needsSearch = false
+                for index in branch.required {
+                    let field = fields.baseAddress! + Int(index)
+                    var found = false
+                    var foundOutsideArrays = false
+                    for position in event.range(of: field.pointee.pathID)
+                    where field.pointee.matches(leaves[position].value) {
+                        found = true
+                        if leaves[position].node == 0 {
+                            foundOutsideArrays = true
+                            break
+                        }
+                    }
+                    guard found else { return nil }
+                    if !foundOutsideArrays { needsSearch = true }
                 }
+                for index in branch.absent {
+                    for position in event.range(of: fields[Int(index)].pathID) {
+                        if leaves[position].node == 0 { return nil }
+                        needsSearch = true
+                    }
+                }
+                return needsSearch
             }
-            guard found else { return false }
-            if !foundOutsideArrays { needsSearch = true }
         }
-        for index in branch.absent {
-            for position in event.range(of: fields[Int(index)].pathID) {
-                if event.leaves[position].node == 0 { return false }
-                needsSearch = true
-            }
-        }
+        guard let needsSearch else { return false }
         guard needsSearch else { return true }
         var required: [[Int]] = []
         required.reserveCapacity(branch.required.count)

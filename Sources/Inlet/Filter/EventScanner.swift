@@ -10,7 +10,7 @@ extension FlattenedEvent {
     /// allocating, but still checked against the whole grammar (structure, string escapes, UTF-8, number
     /// syntax, nesting limit), so that a text the tree parser rejects is never matched. Throws ``ScanAbort``
     /// on invalid JSON and on what it leaves to the tree parser: any two keys of one object with the same
-    /// 64-bit hash (duplicates, which the parser rejects or collapses, and the astronomically rare collision).
+    /// hash (duplicates, which the parser rejects or collapses, and rare collisions, see ``EventScanner/keyHash(_:)``).
     init(
         scanning bytes: UnsafeBufferPointer<UInt8>, headers: [String: String], paths: FilterPaths,
         limits: JSONParseLimits
@@ -150,13 +150,13 @@ struct EventScanner {
         var child: Int32?
         if escaped {
             decode(start, end)
-            keyHashes.append(FilterPaths.hash(scratch))
+            keyHashes.append(scratch.withUnsafeBufferPointer(Self.keyHash))
             if let trieNode {
                 child = scratch.withUnsafeBufferPointer { paths.descend(from: trieNode, keyBytes: $0) }
             }
         } else {
             let key = UnsafeBufferPointer(rebasing: bytes[start..<end])
-            keyHashes.append(FilterPaths.hash(key))
+            keyHashes.append(Self.keyHash(key))
             if let trieNode { child = paths.descend(from: trieNode, keyBytes: key) }
         }
         skipWhitespace()
@@ -182,6 +182,25 @@ struct EventScanner {
             }
         }
         keyHashes.removeSubrange(first...)
+    }
+
+    /// A hash of a decoded key for the duplicate check: its length and three 8-byte samples (start, middle,
+    /// end), which cover every key of up to 24 bytes whole. Equal hashes are left to the tree parser, so a rare
+    /// collision of distinct long keys costs a slower match, never a wrong one.
+    static func keyHash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let count = key.count
+        guard count >= 8, let base = UnsafeRawPointer(key.baseAddress) else {
+            var hash = UInt64(count) &* 0x9E37_79B9_7F4A_7C15
+            for byte in key { hash = (hash << 8 | hash >> 56) ^ UInt64(byte) }
+            return hash
+        }
+        let first = base.loadUnaligned(as: UInt64.self)
+        let middle = (base + (count - 8) / 2).loadUnaligned(as: UInt64.self)
+        let last = (base + count - 8).loadUnaligned(as: UInt64.self)
+        var hash = UInt64(count) &* 0x9E37_79B9_7F4A_7C15
+        hash = (hash ^ first) &* 0xBF58_476D_1CE4_E5B9
+        hash = (hash ^ middle) &* 0x94D0_49BB_1331_11EB
+        return (hash ^ last) &* 0x9E37_79B9_7F4A_7C15
     }
 
     // MARK: Scalars
@@ -311,6 +330,8 @@ struct EventScanner {
         var escaped = false
         var ascii = true
         while position < bytes.count {
+            skipPlainASCII()
+            guard position < bytes.count else { break }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 let end = position
@@ -329,6 +350,26 @@ struct EventScanner {
             }
         }
         throw ScanAbort()
+    }
+
+    /// Skips 8 bytes at a time while none is a quote, a backslash, a control character or non-ASCII: the
+    /// common run of string content, tested with word-wide bit tricks instead of byte by byte. A word with
+    /// such a byte is left to the byte loop (the tricks may also flag bytes after the first hit; harmless).
+    @inline(__always)
+    private mutating func skipPlainASCII() {
+        guard let base = UnsafeRawPointer(bytes.baseAddress) else { return }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while position + 8 <= bytes.count {
+            let word = (base + position).loadUnaligned(as: UInt64.self)
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            let special =
+                ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+                | word
+            if special & highs != 0 { return }
+            position += 8
+        }
     }
 
     private mutating func checkEscape() throws(ScanAbort) {

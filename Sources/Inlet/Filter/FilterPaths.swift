@@ -78,15 +78,17 @@ struct FilterPaths: Sendable {
 
     /// The child of `node` under the one key segment `key` (raw UTF-8, no dots), compared byte for byte.
     func child(of node: Int32, segment key: UnsafeBufferPointer<UInt8>) -> Int32? {
-        let entry = nodes[Int(node)]
-        if entry.childKeys.count <= Self.linearChildren {
-            for position in entry.childKeys.indices where Self.equal(entry.childKeys[position], key) {
-                return entry.childTargets[position]
+        // Through `nodes[i].member` rather than a copy of the node, which would retain all its storage.
+        let count = nodes[Int(node)].childKeys.count
+        if count <= Self.linearChildren {
+            for position in 0..<count where Self.equal(nodes[Int(node)].childKeys[position], key) {
+                return nodes[Int(node)].childTargets[position]
             }
             return nil
         }
-        for position in entry.byHash[Self.hash(key)] ?? [] where Self.equal(entry.childKeys[Int(position)], key) {
-            return entry.childTargets[Int(position)]
+        for position in nodes[Int(node)].byHash[Self.hash(key)] ?? []
+        where Self.equal(nodes[Int(node)].childKeys[Int(position)], key) {
+            return nodes[Int(node)].childTargets[Int(position)]
         }
         return nil
     }
