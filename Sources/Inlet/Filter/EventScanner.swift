@@ -11,7 +11,7 @@ extension FlattenedEvent {
     /// syntax, nesting limit), so that a text the tree parser rejects is never matched. Throws ``ScanAbort``
     /// on invalid JSON and on what it leaves to the tree parser: any two keys of one object with the same
     /// hash (duplicates, which the parser rejects or collapses, and rare collisions, see ``EventScanner/keyHash(_:)``).
-    init(
+    convenience init(
         scanning bytes: UnsafeBufferPointer<UInt8>, headers: [String: String], paths: FilterPaths,
         limits: JSONParseLimits
     )
@@ -20,7 +20,8 @@ extension FlattenedEvent {
         self.init()
         guard bytes.count <= limits.maxBytes else { throw ScanAbort() }
         var scanner = EventScanner(bytes: bytes, paths: paths, maxDepth: limits.maxDepth)
-        try scanner.document(into: &self)
+        var event = self
+        try scanner.document(into: &event)
         finish(headers: headers, paths: paths)
     }
 }

@@ -11,7 +11,10 @@ struct EventLeaf: Sendable {
 /// Every element of an array the walk enters becomes a node; a node's chain lists its enclosing elements from
 /// the outermost. Two values are array-consistent when they never sit in different elements of the same
 /// array. Nesting deeper than ``maxDepth`` is not looked at.
-struct FlattenedEvent {
+///
+/// A class, not a struct: the evaluators and the array-consistency search each hold it, and copying five
+/// arrays' worth of references per candidate pattern cost more than the matching itself.
+final class FlattenedEvent {
     static let maxDepth = 128
 
     var leaves: [EventLeaf] = []
@@ -33,7 +36,7 @@ struct FlattenedEvent {
     init() {}
 
     /// Adds the header values and orders the leaves by path.
-    mutating func finish(headers: [String: String], paths: FilterPaths) {
+    func finish(headers: [String: String], paths: FilterPaths) {
         if !paths.headerIDs.isEmpty {
             for (name, value) in headers {
                 if let id = paths.headerID(name) { leaves.append(EventLeaf(path: id, node: 0, value: .string(value))) }
@@ -63,7 +66,7 @@ struct FlattenedEvent {
         chains[Int(chainStart[Int(node)] + depth - 1)]
     }
 
-    private mutating func walk(_ value: JSONValue, trieNode: Int32, element: Int32, depth: Int, paths: FilterPaths) {
+    private func walk(_ value: JSONValue, trieNode: Int32, element: Int32, depth: Int, paths: FilterPaths) {
         switch value {
         case .object(let object):
             guard depth < Self.maxDepth, paths.hasChildren(trieNode) else { return }
@@ -95,13 +98,13 @@ struct FlattenedEvent {
         }
     }
 
-    private mutating func append(_ value: EventScalar, trieNode: Int32, element: Int32, paths: FilterPaths) {
+    private func append(_ value: EventScalar, trieNode: Int32, element: Int32, paths: FilterPaths) {
         let path = paths.pathID(at: trieNode)
         if path >= 0 { leaves.append(EventLeaf(path: path, node: element, value: value)) }
     }
 
     /// Adds an element of `array` inside element `parent` and returns its node.
-    mutating func appendNode(parent: Int32, array: Int32) -> Int32 {
+    func appendNode(parent: Int32, array: Int32) -> Int32 {
         if arrayOfNode.isEmpty {
             arrayOfNode.append(-1)
             depthOfNode.append(0)
