@@ -12,7 +12,7 @@ struct FilterBenchmark: ParsableCommand {
     @Option(
         help: """
             Run each scenario exactly this many times without warm-up instead of timing it (for instruction counts \
-            under callgrind: toggle collection on 'runIterations').
+            or CPU time: difference two runs, or toggle callgrind collection on 'runIterations').
             """)
     var iterations: Int?
 

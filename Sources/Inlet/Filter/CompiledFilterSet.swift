@@ -58,7 +58,8 @@ public struct CompiledFilterSet<ID: Hashable & Sendable>: Sendable {
     /// Exactly `matches(try JSONValue(parsing: json, limits: limits), headers: headers)`, errors included, but
     /// without building the tree: one pass over the bytes materialises only the values at paths some pattern
     /// names and skips (while still validating) everything else. Texts the pass leaves to the tree parser
-    /// (invalid JSON, duplicate keys) go through it, so the result and the error are the tree parser's.
+    /// (invalid JSON, duplicate keys) go through it, so the result and the error are the tree parser's; so do
+    /// collections without contiguous storage.
     public func matches(
         json: some Collection<UInt8>, headers: [String: String] = [:], limits: JSONParseLimits = .default
     ) throws(JSONParseError) -> [ID] {
