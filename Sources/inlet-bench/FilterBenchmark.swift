@@ -8,29 +8,65 @@ struct FilterBenchmark: ParsableCommand {
         commandName: "filters", abstract: "Events/s through the filter engine and the JSON Schema validator.")
 
     @Option(help: "Seconds per scenario.") var seconds: Double = 2
+    @Option(help: "Run only these scenarios (comma-separated names).") var only: String?
+    @Option(
+        help: """
+            Run each scenario exactly this many times without warm-up instead of timing it (for instruction counts \
+            or CPU time: difference two runs, or toggle callgrind collection on 'runIterations').
+            """)
+    var iterations: Int?
 
     func run() throws {
         let event = Self.event(type: "order.created.0")
         let bytes = Array(event.serialized().utf8)
-        for count in [1, 100, 1_000, 10_000] {
+        for count in [1, 100, 1_000, 10_000] where wants("exact-\(count)") {
             let set = CompiledFilterSet(
                 (0..<count).map { index in
                     (id: index, pattern: try! FilterPattern(["detail": ["type": [.string("order.created.\(index)")]]]))
                 })
-            report("exact-\(count)", measure { set.matches(try! JSONValue(parsing: bytes)).count == 1 })
+            report("exact-\(count)", measure { (try? set.matches(json: bytes))?.count == 1 })
         }
-        let mixed = CompiledFilterSet(Self.mixedPatterns(100).enumerated().map { (id: $0.offset, pattern: $0.element) })
-        report("mixed-100", measure { !mixed.matches(try! JSONValue(parsing: bytes)).isEmpty || true })
-        let schema = try JSONSchema(Self.pushSchema)
+        if wants("tree-exact-1") {
+            let set = CompiledFilterSet([(id: 0, pattern: try FilterPattern(["detail": ["type": ["order.created.0"]]]))]
+            )
+            report("tree-exact-1", measure { set.matches(try! JSONValue(parsing: bytes)).count == 1 })
+        }
+        if wants("mixed-100") {
+            let mixed = CompiledFilterSet(
+                Self.mixedPatterns(100).enumerated().map { (id: $0.offset, pattern: $0.element) })
+            let viaTree = mixed.matches(try JSONValue(parsing: bytes))
+            let viaBytes = try mixed.matches(json: bytes)
+            precondition(viaBytes == viaTree && !viaTree.isEmpty, "byte and tree paths differ")
+            report("mixed-100", measure { (try? mixed.matches(json: bytes))?.count == viaTree.count })
+        }
+        if wants("tree-mixed-100") {
+            let mixed = CompiledFilterSet(
+                Self.mixedPatterns(100).enumerated().map { (id: $0.offset, pattern: $0.element) })
+            report("tree-mixed-100", measure { !mixed.matches(try! JSONValue(parsing: bytes)).isEmpty || true })
+        }
+        if wants("schema-push") {
+            let schema = try JSONSchema(Self.pushSchema)
+            let push = Array(Self.pushPayload.serialized().utf8)
+            report("schema-push", measure { schema.isValid(try! JSONValue(parsing: push)) })
+        }
+        if wants("parse-only") {
+            report("parse-only", measure { (try? JSONValue(parsing: bytes)) != nil })
+        }
         let push = Array(Self.pushPayload.serialized().utf8)
-        report("schema-push", measure { schema.isValid(try! JSONValue(parsing: push)) })
-        report("parse-only", measure { (try? JSONValue(parsing: bytes)) != nil })
         FileHandle.standardError.write(
             "event size \(bytes.count) bytes, push payload \(push.count) bytes\n".data(using: .utf8)!)
     }
 
+    private func wants(_ scenario: String) -> Bool {
+        only.map { $0.split(separator: ",").contains(Substring(scenario)) } ?? true
+    }
+
     /// Calls `body` for `seconds` and returns calls per second; every call must return `true`.
     func measure(_ body: () -> Bool) -> Double {
+        if let iterations {
+            Self.runIterations(iterations, body)
+            return Double(iterations)
+        }
         for _ in 0..<1_000 { precondition(body(), "the benchmark scenario does not do what it claims") }
         let clock = ContinuousClock()
         var count = 0
@@ -42,6 +78,12 @@ struct FilterBenchmark: ParsableCommand {
         }
         let elapsed = started.duration(to: clock.now)
         return Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    /// Kept out of line so that callgrind can count exactly the instructions of the measured calls.
+    @inline(never)
+    static func runIterations(_ iterations: Int, _ body: () -> Bool) {
+        for _ in 0..<iterations { precondition(body(), "the benchmark scenario does not do what it claims") }
     }
 
     func report(_ scenario: String, _ perSecond: Double) {

@@ -5,38 +5,63 @@ struct BranchEvaluator {
 
     /// Whether `branch` holds: cheap checks first, the array-consistency search only when values sit in arrays.
     func matches(_ branch: FilterBranch) -> Bool {
-        var needsSearch = false
-        for index in branch.required {
-            let field = fields[Int(index)]
-            var found = false
-            var foundOutsideArrays = false
-            for position in event.range(of: field.pathID) where field.matches(event.leaves[position].value) {
-                found = true
-                if event.leaves[position].node == 0 {
-                    foundOutsideArrays = true
-                    break
+        // Through buffer pointers: subscripting `fields` by value would copy a whole `FilterField` (five
+        // reference-counted members) per condition checked, which dominated the mixed-pattern profile.
+        let needsSearch: Bool? = fields.withUnsafeBufferPointer { fields in
+            event.leaves.withUnsafeBufferPointer { leaves in
+                var needsSearch = false
+                for index in branch.required {
+                    let field = fields.baseAddress! + Int(index)
+                    var found = false
+                    var foundOutsideArrays = false
+                    for position in event.range(of: field.pointee.pathID)
+                    where Self.satisfies(field, leaves.baseAddress! + position) {
+                        found = true
+                        if leaves[position].node == 0 {
+                            foundOutsideArrays = true
+                            break
+                        }
+                    }
+                    guard found else { return nil }
+                    if !foundOutsideArrays { needsSearch = true }
                 }
+                for index in branch.absent {
+                    for position in event.range(of: fields[Int(index)].pathID) {
+                        if leaves[position].node == 0 { return nil }
+                        needsSearch = true
+                    }
+                }
+                return needsSearch
             }
-            guard found else { return false }
-            if !foundOutsideArrays { needsSearch = true }
         }
-        for index in branch.absent {
-            for position in event.range(of: fields[Int(index)].pathID) {
-                if event.leaves[position].node == 0 { return false }
-                needsSearch = true
-            }
-        }
+        guard let needsSearch else { return false }
         guard needsSearch else { return true }
         var required: [[Int]] = []
         required.reserveCapacity(branch.required.count)
-        for index in branch.required {
-            let field = fields[Int(index)]
-            required.append(event.range(of: field.pathID).filter { field.matches(event.leaves[$0].value) })
+        fields.withUnsafeBufferPointer { fields in
+            event.leaves.withUnsafeBufferPointer { leaves in
+                for index in branch.required {
+                    let field = fields.baseAddress! + Int(index)
+                    required.append(
+                        event.range(of: field.pointee.pathID).filter { Self.satisfies(field, leaves.baseAddress! + $0) }
+                    )
+                }
+            }
         }
         var absent: [Int] = []
         for index in branch.absent { absent += event.range(of: fields[Int(index)].pathID) }
         var search = ArrayConsistency(event: event)
         return search.solve(required: required, absent: absent, node: 0, depth: 0)
+    }
+
+    /// ``FilterField/matches(_:)`` through pointers, so that neither the field, its conditions nor the value
+    /// are copied (each copy retains and releases their storage).
+    @inline(__always)
+    private static func satisfies(_ field: UnsafePointer<FilterField>, _ leaf: UnsafePointer<EventLeaf>) -> Bool {
+        field.pointee.conditions.withUnsafeBufferPointer { conditions in
+            for position in conditions.indices where conditions[position].matches(leaf.pointee.value) { return true }
+            return false
+        }
     }
 
     /// The first condition of `branch`, in pattern order, that no event value satisfies; when each holds

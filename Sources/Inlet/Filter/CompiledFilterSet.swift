@@ -50,7 +50,37 @@ public struct CompiledFilterSet<ID: Hashable & Sendable>: Sendable {
 
     /// The ids of the patterns that match the event (and its headers), in the order the patterns were given.
     public func matches(_ event: JSONValue, headers: [String: String] = [:]) -> [ID] {
-        let flattened = FlattenedEvent(event, headers: headers, paths: paths)
+        matches(FlattenedEvent(event, headers: headers, paths: paths))
+    }
+
+    /// The ids of the patterns that match the event given as JSON text, in the order the patterns were given.
+    ///
+    /// Exactly `matches(try JSONValue(parsing: json, limits: limits), headers: headers)`, errors included, but
+    /// without building the tree: one pass over the bytes materialises only the values at paths some pattern
+    /// names and skips (while still validating) everything else. Texts the pass leaves to the tree parser
+    /// (invalid JSON, duplicate keys) go through it, so the result and the error are the tree parser's; so do
+    /// collections without contiguous storage.
+    public func matches(
+        json: some Collection<UInt8>, headers: [String: String] = [:], limits: JSONParseLimits = .default
+    ) throws(JSONParseError) -> [ID] {
+        let fast: [ID]?? = json.withContiguousStorageIfAvailable { bytes in
+            scanningMatches(bytes, headers: headers, limits: limits)
+        }
+        if let fast, let fast { return fast }
+        return matches(try JSONValue(parsing: json, limits: limits), headers: headers)
+    }
+
+    /// The byte-level path of ``matches(json:headers:limits:)``; `nil` when the text is left to the tree parser.
+    func scanningMatches(_ bytes: UnsafeBufferPointer<UInt8>, headers: [String: String], limits: JSONParseLimits)
+        -> [ID]?
+    {
+        guard let event = try? FlattenedEvent(scanning: bytes, headers: headers, paths: paths, limits: limits) else {
+            return nil
+        }
+        return matches(event)
+    }
+
+    private func matches(_ flattened: FlattenedEvent) -> [ID] {
         var candidates = index.unanchored
         var previousPath: Int32 = -1
         for leaf in flattened.leaves {
@@ -58,7 +88,7 @@ public struct CompiledFilterSet<ID: Hashable & Sendable>: Sendable {
             previousPath = leaf.path
         }
         guard !candidates.isEmpty else { return [] }
-        candidates.sort()
+        if candidates.count > 1 { candidates.sort() }
         let evaluator = BranchEvaluator(event: flattened, fields: fields)
         var result: [ID] = []
         var lastMatchedOwner: Int32 = -1

@@ -11,18 +11,32 @@ struct EventLeaf: Sendable {
 /// Every element of an array the walk enters becomes a node; a node's chain lists its enclosing elements from
 /// the outermost. Two values are array-consistent when they never sit in different elements of the same
 /// array. Nesting deeper than ``maxDepth`` is not looked at.
-struct FlattenedEvent {
+///
+/// A class, not a struct: the evaluators and the array-consistency search each hold it, and copying five
+/// arrays' worth of references per candidate pattern cost more than the matching itself.
+final class FlattenedEvent {
     static let maxDepth = 128
 
-    private(set) var leaves: [EventLeaf] = []
-    private(set) var arrayOfNode: [Int32] = [-1]
-    private(set) var depthOfNode: [Int32] = [0]
-    private var chainStart: [Int32] = [0]
+    var leaves: [EventLeaf] = []
+    /// Per node: its array, its depth, where its chain starts. Node 0 (outside every array) is added with the
+    /// first array element, so that events without arrays allocate nothing here.
+    private(set) var arrayOfNode: [Int32] = []
+    private(set) var depthOfNode: [Int32] = []
+    private var chainStart: [Int32] = []
     private var chains: [Int32] = []
-    private var arrayCount: Int32 = 0
+    /// The number of arrays entered so far; the next array's id is one more.
+    var arrayCount: Int32 = 0
 
     init(_ event: JSONValue, headers: [String: String], paths: FilterPaths) {
         walk(event, trieNode: FilterPaths.root, element: 0, depth: 0, paths: paths)
+        finish(headers: headers, paths: paths)
+    }
+
+    /// An event with no values yet, for ``FlattenedEvent/init(scanning:headers:paths:limits:)``.
+    init() {}
+
+    /// Adds the header values and orders the leaves by path.
+    func finish(headers: [String: String], paths: FilterPaths) {
         if !paths.headerIDs.isEmpty {
             for (name, value) in headers {
                 if let id = paths.headerID(name) { leaves.append(EventLeaf(path: id, node: 0, value: .string(value))) }
@@ -52,7 +66,7 @@ struct FlattenedEvent {
         chains[Int(chainStart[Int(node)] + depth - 1)]
     }
 
-    private mutating func walk(_ value: JSONValue, trieNode: Int32, element: Int32, depth: Int, paths: FilterPaths) {
+    private func walk(_ value: JSONValue, trieNode: Int32, element: Int32, depth: Int, paths: FilterPaths) {
         switch value {
         case .object(let object):
             guard depth < Self.maxDepth, paths.hasChildren(trieNode) else { return }
@@ -84,12 +98,18 @@ struct FlattenedEvent {
         }
     }
 
-    private mutating func append(_ value: EventScalar, trieNode: Int32, element: Int32, paths: FilterPaths) {
+    private func append(_ value: EventScalar, trieNode: Int32, element: Int32, paths: FilterPaths) {
         let path = paths.pathID(at: trieNode)
         if path >= 0 { leaves.append(EventLeaf(path: path, node: element, value: value)) }
     }
 
-    private mutating func appendNode(parent: Int32, array: Int32) -> Int32 {
+    /// Adds an element of `array` inside element `parent` and returns its node.
+    func appendNode(parent: Int32, array: Int32) -> Int32 {
+        if arrayOfNode.isEmpty {
+            arrayOfNode.append(-1)
+            depthOfNode.append(0)
+            chainStart.append(0)
+        }
         let node = Int32(arrayOfNode.count)
         let parentDepth = depthOfNode[Int(parent)]
         arrayOfNode.append(array)
