@@ -75,21 +75,30 @@ def run_inlet_workers(url, bin_dir, processes, runs, timeout):
                                 env=dict(env, INLET_WORKER_ID=f"bench-{processes}-{i}"), cwd=support.ROOT)
                for i in range(processes)]
     peaks = [None] * processes
+    backends = {}
     deadline = time.time() + timeout
     try:
         while time.time() < deadline:
             time.sleep(0.1)
             if any(w.poll() is not None for w in workers):
                 raise SystemExit("bench-worker: an inlet-worker exited early")
+            for pid in support.backend_pids(url, "inlet-worker"):
+                backends.setdefault(pid, support.cpu_seconds(pid))
             if remaining_inlet(url) == 0:
                 break
         peaks = [support.peak_rss_mib(w.pid) for w in workers]
+        # CPU spent while draining: the worker processes (all of it: they only drain) and the PostgreSQL backends
+        # serving them (from when each was first seen; connections open at start-up, before the first claim).
+        worker_cpu = sum(support.cpu_seconds(w.pid) for w in workers)
+        backend_cpu = sum(support.cpu_seconds(pid) - start for pid, start in backends.items())
     finally:
         support.stop(workers)
     succeeded, seconds = inlet_outcome(url, runs)
     return {"system": "inlet", "label": f"Inlet {processes} proc", "processes": processes, "batch_size": 100,
             "jobs": succeeded, "seconds": seconds, "per_second": succeeded / seconds if seconds > 0 else 0,
-            "peak_rss_mib": [round(p, 1) for p in peaks if p is not None], "complete": succeeded == runs}
+            "peak_rss_mib": [round(p, 1) for p in peaks if p is not None], "complete": succeeded == runs,
+            "worker_cpu_us_per_job": 1e6 * worker_cpu / max(1, succeeded),
+            "backend_cpu_us_per_job": 1e6 * backend_cpu / max(1, succeeded)}
 
 
 # MARK: pgbench with Inlet's statements
@@ -249,14 +258,17 @@ def report(results, runs, admin_url, quick):
     best_pgq = max(pgq, key=lambda r: r["per_second"]) if pgq else None
     default_pgq = max((r for r in pgq if r["batch_size"] == 10), key=lambda r: r["per_second"], default=None)
     best_inlet = max(inlet, key=lambda r: r["per_second"]) if inlet else None
-    lines = ["| configuration | jobs | seconds | jobs/s | vs pgqueuer best | peak RSS per process (MiB) |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = ["| configuration | jobs | seconds | jobs/s | vs pgqueuer best | peak RSS per process (MiB) | "
+             "CPU µs/job: worker / PostgreSQL |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         ratio = f"{r['per_second'] / best_pgq['per_second']:.2f}×" if best_pgq else ""
         rss = ", ".join(f"{p:.0f}" for p in r["peak_rss_mib"])
-        flag = "" if r["complete"] else " (incomplete)"
+        flag = "" if r["complete"] else " (stopped at 30 s)"
+        cpu = (f"{r['worker_cpu_us_per_job']:.0f} / {r['backend_cpu_us_per_job']:.0f}"
+               if "worker_cpu_us_per_job" in r else "")
         lines.append(f"| {r['label']}{flag} | {r['jobs']:,} | {r['seconds']:.2f} | {r['per_second']:,.0f} | "
-                     f"{ratio} | {rss} |")
+                     f"{ratio} | {rss} | {cpu} |")
     table = "\n".join(lines)
     verdict = []
     if best_inlet and best_pgq:
@@ -277,6 +289,9 @@ def main():
     run.add_argument("--runs", type=int, default=100_000)
     run.add_argument("--only", default="inlet,pgbench,pgqueuer")
     run.add_argument("--processes", default="1,2,4")
+    render = sub.add_parser("render", help="rewrite the table, plot and section from a results file")
+    render.add_argument("--admin-url", required=True)
+    render.add_argument("--json", required=True)
     consumer = sub.add_parser("pgqueuer-consume")
     consumer.add_argument("--url", required=True)
     consumer.add_argument("--batch-size", type=int, default=10)
@@ -284,6 +299,12 @@ def main():
 
     if args.command == "pgqueuer-consume":
         asyncio.run(consume(args.url, args.batch_size))
+        return
+
+    if args.command == "render":
+        results = json.load(open(args.json))
+        runs = max(r["jobs"] for r in results)
+        publish(results, runs, args.admin_url)
         return
 
     runs, only = args.runs, set(args.only.split(","))
@@ -298,7 +319,9 @@ def main():
             for processes in map(int, args.processes.split(",")):
                 result = run_inlet_workers(url, args.bin, processes, runs, timeout)
                 print(f"bench-worker: {result['label']}: {result['per_second']:,.0f} jobs/s "
-                      f"({result['jobs']:,} in {result['seconds']:.2f} s), peak RSS {result['peak_rss_mib']} MiB",
+                      f"({result['jobs']:,} in {result['seconds']:.2f} s), peak RSS {result['peak_rss_mib']} MiB, "
+                      f"CPU per job: workers {result['worker_cpu_us_per_job']:.0f} µs, PostgreSQL backends "
+                      f"{result['backend_cpu_us_per_job']:.0f} µs",
                       flush=True)
                 results.append(result)
         if "pgbench" in only:
@@ -313,26 +336,31 @@ def main():
         try:
             support.run(support.install_pgqueuer(url))
             for processes, batch in ((1, 10), (2, 10), (1, 100), (2, 100)):
-                result = run_pgqueuer(url, processes, batch, runs, timeout)
+                # Capped at 30 s: a slow configuration is timed on the jobs it finished by then (rate is steady).
+                result = run_pgqueuer(url, processes, batch, runs, min(timeout, 30))
                 print(f"bench-worker: {result['label']}: {result['per_second']:,.0f} jobs/s "
                       f"({result['jobs']:,} in {result['seconds']:.2f} s)", flush=True)
                 results.append(result)
         finally:
             support.drop_database(args.admin_url, pgq_db)
 
+    with open(os.path.join(tempfile.gettempdir(), "bench-worker.json"), "w") as out:
+        json.dump(results, out, indent=1)
+    if only == {"inlet", "pgbench", "pgqueuer"}:
+        publish(results, runs, args.admin_url)
+
+
+def publish(results, runs, admin_url):
     order = {"inlet": 0, "pgqueuer": 1, "pgbench": 2}
     results.sort(key=lambda r: (order[r["system"]], r["batch_size"], r["processes"]))
-    table, verdict = report(results, runs, args.admin_url, runs < 100_000)
+    table, verdict = report(results, runs, admin_url, runs < 100_000)
     print(table)
     print(verdict)
     png = os.path.join(support.ROOT, "docs", "bench", "worker-burndown.png")
     os.makedirs(os.path.dirname(png), exist_ok=True)
     plot(results, png, runs)
-    with open(os.path.join(tempfile.gettempdir(), "bench-worker.json"), "w") as out:
-        json.dump(results, out, indent=1)
-    if only == {"inlet", "pgbench", "pgqueuer"}:
-        support.write_section("worker", section(table, verdict, runs, args.admin_url))
-        print("bench-worker: wrote docs/benchmarks.md (worker) and docs/bench/worker-burndown.png")
+    support.write_section("worker", section(table, verdict, runs, admin_url))
+    print("bench-worker: wrote docs/benchmarks.md (worker) and docs/bench/worker-burndown.png")
 
 
 def section(table, verdict, runs, admin_url):

@@ -61,6 +61,22 @@ def peak_rss_mib(pid):
     return None
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a live process (and its waited-for children), in seconds; 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def backend_pids(url, application):
+    """Process ids of the PostgreSQL backends serving `application` (same machine)."""
+    rows = psql(url, f"SELECT pid FROM pg_stat_activity WHERE application_name = '{application}'")
+    return [int(line) for line in rows.splitlines() if line]
+
+
 def stop(processes, timeout=30):
     for process in processes:
         if process.poll() is None:
