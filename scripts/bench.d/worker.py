@@ -389,6 +389,27 @@ UUIDv7; then `VACUUM ANALYZE` and `CHECKPOINT`) and is timed from the first clai
 
 {verdict} Ratios are what counts: every figure in the table comes from the same invocation.
 
+What limits the worker (profile of 2026-11-27, same machine and load): its own CPU is small, about 6-8 µs per
+job (the table's last column: user + system time of the worker processes over the drain), against 40-60 µs per
+job in the PostgreSQL backends serving it (the claim of 100 runs executes in about 2 ms and the completion
+statement, which also inserts the 100 `run_attempts` rows, in about 3 ms: `EXPLAIN ANALYZE`, 20 µs per row per
+statement). So Inlet is bounded by the database, and by how much of the 2 cores the database gets: at 12k jobs/s
+the backends use about half a core, the rest of the machine being taken by compilers. The other bound is waiting
+on commits: this disk's `fdatasync` takes 3.4 ms (`pg_test_fsync`), and a synchronous claim of one run took
+5.1 ms on average where the same claim committed asynchronously took 0.38 ms (pgbench, 300 claims each). Hence
+two changes in the worker: after a full batch a second claim is sent before the first returns, and the claim
+statement commits asynchronously (`set_config('synchronous_commit', 'off', true)` inside the statement; a claim
+lost in a PostgreSQL crash just leaves its run queued again, delivery being at least once, and every synchronous
+completion flushes the claims before it). Completions stay synchronous. Tried and not kept: batches of 500 (no
+better than 100 within the noise) and 1,000 (worse: 3.7k/s against 6-7k/s for 1 process). With every statement
+asynchronous (`PGOPTIONS='-c synchronous_commit=off'` for the worker) 1 process drained about 1.5× faster; that
+would also make completions losable and is left as a deployment choice. The pgbench rows are the same SQL run
+serially per client: one Inlet process beats one pgbench client by overlapping claims with completion writes.
+
+pgqueuer's own rate falls with the depth of its queue on this machine: 1 process at batch 100 drained 4.9k jobs/s
+from 20,000 queued jobs (BENCH_QUICK) but about 2k/s from 100,000, so its figures here are far below the ~26k/s
+quoted in DESIGN.md §8 for a quiet machine; the ratio is the comparison that holds.
+
 Provisional: measured while other helpers were compiling on the same 2 cores (load average 4-8), so absolute
 figures are low and noisy; the lead reruns this on a quiet machine.
 """
