@@ -334,9 +334,13 @@ What the figures include: between `received_at` and the run's start come the dis
 (a WAL flush: `fdatasync` takes 3.4 ms on this disk, `pg_test_fsync`), the `NOTIFY inlet_runs` sent after it,
 the worker's wake-up (a dedicated LISTEN thread that polls its socket, no timer) and the claim statement. The claim
 commits asynchronously (it waits for no flush: 0.38 ms against 5.1 ms for a synchronous claim of one run), so the
-floor on this disk is one WAL flush plus three round trips. The client-side column adds HTTP and the client's own
+floor is the dispatch's WAL flush plus three round trips (the fastest runs started about 1 ms after acceptance;
+the spread above that is waiting for a core). The client-side column adds HTTP and the client's own
 scheduling: at 500 requests/s on 2 cores shared with compilers the Python client and the server fall behind, which
-is why it is far above the server-side one.
+is why it is far above the server-side one. pgqueuer with its defaults drained only about 1k jobs/s here (see the
+burn-down), so at 500/s plus the producer's inserts it falls behind and its queue, and latency, keep growing. On
+2026-11-27, before claims committed asynchronously and were pipelined, the same script under the same kind of load
+measured Inlet's accepted → start at p50 196 ms, p99 718 ms.
 
 Provisional: measured while other helpers were compiling on the same 2 cores (load average 8-12), which dominates
 these latencies (every step waits for a core); the lead reruns this on a quiet machine.
