@@ -337,13 +337,14 @@ commits asynchronously (it waits for no flush: 0.38 ms against 5.1 ms for a sync
 floor is the dispatch's WAL flush plus three round trips (the fastest runs started about 1 ms after acceptance;
 the spread above that is waiting for a core). The client-side column adds HTTP and the client's own
 scheduling: at 500 requests/s on 2 cores shared with compilers the Python client and the server fall behind, which
-is why it is far above the server-side one. pgqueuer with its defaults drained only about 1k jobs/s here (see the
-burn-down), so at 500/s plus the producer's inserts it falls behind and its queue, and latency, keep growing. On
-2026-11-27, before claims committed asynchronously and were pipelined, the same script under the same kind of load
-measured Inlet's accepted → start at p50 196 ms, p99 718 ms.
+is why it can be far above the server-side one under load. With its defaults pgqueuer drains only a few thousand
+jobs/s here (see the burn-down); when the machine is loaded it falls behind at 500/s and its latency grows to
+seconds. On 2026-11-27, under a load average of 8-12 from compilers: before claims committed asynchronously,
+Inlet's accepted → start was p50 196 ms, p99 718 ms; after, p50 17 ms, p99 624 ms (pgqueuer: p50 19 s); the table
+above is from a quieter moment (load average about 3).
 
-Provisional: measured while other helpers were compiling on the same 2 cores (load average 8-12), which dominates
-these latencies (every step waits for a core); the lead reruns this on a quiet machine.
+Provisional: measured while other helpers were compiling on the same 2 cores, whose load dominates these latencies
+(every step waits for a core); the lead reruns this on a quiet machine.
 """
 
 

@@ -394,7 +394,7 @@ UUIDv7; then `VACUUM ANALYZE` and `CHECKPOINT`) and is timed from the first clai
 
 {verdict} Ratios are what counts: every figure in the table comes from the same invocation.
 
-What limits the worker (profile of 2026-11-27, same machine and load): its own CPU is small, about 6-8 µs per
+What limits the worker (profile of 2026-11-27, same machine): its own CPU is small, about 5-8 µs per
 job (the table's last column: user + system time of the worker processes over the drain), against 40-60 µs per
 job in the PostgreSQL backends serving it (the claim of 100 runs executes in about 2 ms and the completion
 statement, which also inserts the 100 `run_attempts` rows, in about 3 ms: `EXPLAIN ANALYZE`, 20 µs per row per
@@ -409,15 +409,21 @@ completion flushes the claims before it). Completions stay synchronous. Tried an
 better than 100 within the noise) and 1,000 (worse: 3.7k/s against 6-7k/s for 1 process). With every statement
 asynchronous (`PGOPTIONS='-c synchronous_commit=off'` for the worker) 1 process drained about 1.5× faster; that
 would also make completions losable and is left as a deployment choice. The pgbench rows are the same SQL run
-serially per client: one Inlet process beats one pgbench client by overlapping claims with completion writes.
+serially per client. Under heavy load one Inlet process beat one pgbench client 2× (it overlaps claims with
+completion writes); on a quieter machine one pgbench client (about 26k/s) beats one Inlet process (about 20k/s), so
+a single worker process leaves some of the SQL's speed unused (its CPU is not the cause, 5 µs per job; the
+coordination between the claim loop and the completion flusher is the next thing to profile), while 2 processes
+go beyond it.
 
-pgqueuer's own rate falls with the depth of its queue on this machine: 1 process at batch 100 drained 4.9k jobs/s
-from 20,000 queued jobs (BENCH_QUICK) but about 2k/s from 100,000, so its figures here are far below the ~26k/s
-quoted in DESIGN.md §8 for a quiet machine; the ratio is the comparison that holds. A pgqueuer configuration that
+pgqueuer's figures swung most with the machine's load (1 process at batch 100: from about 2k to 17k jobs/s
+across runs on 100,000 jobs); at best here it reached 18.3k/s with 2 processes, below the ~26k/s quoted in
+DESIGN.md §8 for a quiet machine; the ratio within one invocation is the comparison that holds. A pgqueuer configuration that
 had not emptied its queue after 30 s ("unfinished") is timed on the jobs done up to its last progress.
 
-Provisional: measured while other helpers were compiling on the same 2 cores (load average 4-8), so absolute
-figures are low and noisy; the lead reruns this on a quiet machine.
+Provisional: measured while other helpers were compiling on the same 2 cores; the load swung between about 2 and
+12 within minutes, and the same script gave Inlet 6-20k jobs/s for 1 process and pgqueuer 2-18k/s at batch 100
+(Inlet's best stayed ≥ 1.66× pgqueuer's best in each of the three full runs after the claim changes); the lead
+reruns this on a quiet machine.
 """
 
 
