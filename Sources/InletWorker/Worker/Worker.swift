@@ -185,11 +185,16 @@ public final class Worker: Service, Sendable {
     /// Claims while there is room, launching slot tasks for the runs that need a handler.
     ///
     /// A claim takes a whole batch as soon as one slot is free and no claimed run is waiting: inline runs complete at
-    /// once, the others start as slots free up, so a worker holds at most `concurrency + batchSize` runs.
+    /// once, the others start as slots free up. After a full batch a second claim is sent before the first returns:
+    /// a claim's time is mostly its round trip and commit (its rows cost PostgreSQL about 20 µs each), so one claim
+    /// in flight leaves a draining worker waiting most of the time. A worker holds at most
+    /// `concurrency + 2 × batchSize` runs.
     func claimLoop(slots: inout DiscardingTaskGroup) async {
         var wake = claimWake.makeIterator()
         var failures = 0
         let backlogLimit = max(1000, 4 * configuration.batchSize)
+        var inFlight: [Task<[ClaimedRun], any Error>] = []
+        var lastBatchWasFull = false
         while !Task.isCancelled {
             let step: ClaimStep = state.withLock { state in
                 if state.isDraining { return .stop }
@@ -203,27 +208,55 @@ public final class Worker: Service, Sendable {
             }
             switch step {
             case .stop:
+                await handBack(inFlight)
                 return
             case .wait:
-                break
+                break  // claims in flight are still collected: their runs are taken already
             case .claim(let limit):
+                while inFlight.count < (lastBatchWasFull ? 2 : 1) { inFlight.append(claimTask(limit: limit)) }
+            }
+            if !inFlight.isEmpty {
+                let claim = inFlight.removeFirst()
                 do {
-                    let runs = try await queue.claim(
-                        limit: limit, workerID: configuration.workerID, leaseSeconds: configuration.leaseSeconds)
+                    let runs = try await claim.value
                     failures = 0
-                    logger.trace("claimed runs", metadata: ["runs": "\(runs.count)", "limit": "\(limit)"])
+                    logger.trace("claimed runs", metadata: ["runs": "\(runs.count)"])
                     if !runs.isEmpty { start(runs, in: &slots) }
-                    if runs.count == limit { continue }  // a full batch: more may be waiting
+                    lastBatchWasFull = runs.count == configuration.batchSize
+                    if lastBatchWasFull || !inFlight.isEmpty { continue }  // more may be waiting
                 } catch {
+                    lastBatchWasFull = false
                     failures += 1
-                    if state.withLock({ $0.isDraining }) { return }
+                    if state.withLock({ $0.isDraining }) {
+                        await handBack(inFlight)
+                        return
+                    }
                     logger.warning("claiming runs failed", metadata: ["error": "\(error)", "failures": "\(failures)"])
                     try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
                     continue
                 }
             }
-            guard await wake.next() != nil else { return }
+            guard await wake.next() != nil else { break }
         }
+        await handBack(inFlight)
+    }
+
+    private func claimTask(limit: Int) -> Task<[ClaimedRun], any Error> {
+        Task {
+            try await queue.claim(
+                limit: limit, workerID: configuration.workerID, leaseSeconds: configuration.leaseSeconds)
+        }
+    }
+
+    /// Waits for the claims still in flight when the loop ends and hands their runs back unstarted.
+    private func handBack(_ claims: [Task<[ClaimedRun], any Error>]) async {
+        var runs: [HeldRun] = []
+        for claim in claims {
+            guard let claimed = try? await claim.value else { continue }
+            metrics.record(.claimed, kinds: claimed.lazy.map(\.kind))
+            runs += claimed.map { HeldRun(lease: $0.lease, kind: $0.kind) }
+        }
+        if !runs.isEmpty { await release(runs, reason: "runs claimed as shutdown began") }
     }
 
     /// Completes inline runs at once and queues the others for slots, launching the slot tasks needed.
