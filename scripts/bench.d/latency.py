@@ -341,10 +341,12 @@ is why it can be far above the server-side one under load. With its defaults pgq
 jobs/s here (see the burn-down); when the machine is loaded it falls behind at 500/s and its latency grows to
 seconds. On 2026-11-27, under a load average of 8-12 from compilers: before claims committed asynchronously,
 Inlet's accepted → start was p50 196 ms, p99 718 ms; after, p50 17 ms, p99 624 ms (pgqueuer: p50 19 s); the table
-above is from a quieter moment (load average about 3).
+above is from `scripts/bench` with no other load.
 
-Provisional: measured while other helpers were compiling on the same 2 cores, whose load dominates these latencies
-(every step waits for a core); the lead reruns this on a quiet machine.
+On 2 cores every step waits for a core, so the latency depends on what else runs: measured right after the worker
+burn-down (a checkpoint and autovacuum of 100,000-row tables still running), the same code gave p50 3.1 ms and p99
+649 ms; `scripts/bench` therefore runs this scenario first and lets PostgreSQL settle (CHECKPOINT, autovacuum idle)
+before every scenario.
 """
 
 

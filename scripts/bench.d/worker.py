@@ -420,10 +420,9 @@ across runs on 100,000 jobs); at best here it reached 18.3k/s with 2 processes, 
 DESIGN.md §8 for a quiet machine; the ratio within one invocation is the comparison that holds. A pgqueuer configuration that
 had not emptied its queue after 30 s ("unfinished") is timed on the jobs done up to its last progress.
 
-Provisional: measured while other helpers were compiling on the same 2 cores; the load swung between about 2 and
-12 within minutes, and the same script gave Inlet 6-20k jobs/s for 1 process and pgqueuer 2-18k/s at batch 100
-(Inlet's best stayed ≥ 1.66× pgqueuer's best in each of the three full runs after the claim changes); the lead
-reruns this on a quiet machine.
+Under load (other compilers on the same 2 cores, load average 2-12) the same script gave Inlet 6-20k jobs/s for 1
+process and pgqueuer 2-18k/s at batch 100; Inlet's best stayed ≥ 1.66× pgqueuer's best in every full run after the
+claim changes.
 """
 
 
