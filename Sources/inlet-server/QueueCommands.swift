@@ -57,9 +57,11 @@ struct RequeueDead: AsyncParsableCommand {
 
     func run() async throws {
         try await Admin.withPool { pool in
-            let runs = RunRepository(projectID: UUID(uuidString: project)!, pool: pool)
+            let notifier = RunNotifier(pool: pool)
+            let runs = RunRepository(projectID: UUID(uuidString: project)!, pool: pool, notifier: notifier)
             do {
                 let requeued = try await runs.requeueDead(jobID: UUID(uuidString: job)!)
+                if requeued > 0 { try? await notifier.notify() }
                 print("requeued \(requeued) dead run\(requeued == 1 ? "" : "s")")
             } catch let error as StoreError where error.code == .notFound {
                 throw CommandFailure("project \(project) has no job \(job)")

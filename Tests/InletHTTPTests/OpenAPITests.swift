@@ -27,11 +27,10 @@ import Testing
         let pool = try makePool(configuration, logger: logger)
         let services = Services(
             pool: pool, secrets: try SecretBox(configuration: configuration.secretKey),
-            projects: ProjectRepository(pool: pool),
+            projects: ProjectRepository(pool: pool), notifier: RunNotifier(pool: pool, logger: logger),
             configuration: configuration)
         let router = buildRouter(
             services: services, migrator: Migrator(migrations: [], logger: logger),
-            notifier: RunNotifier(pool: pool, logger: logger),
             metrics: MetricsController(registry: PrometheusCollectorRegistry(), pool: pool))
         await pool.shutdown()
         return Set(router.routes.map { "\($0.method.rawValue) \($0.path)" })

@@ -19,8 +19,9 @@ public func buildApplication(
     let notifier = RunNotifier(pool: pool, logger: logger)
     let router = buildRouter(
         services: Services(
-            pool: pool, secrets: secrets, projects: ProjectRepository(pool: pool), configuration: configuration),
-        migrator: migrator, notifier: notifier, metrics: MetricsController(registry: metricsRegistry, pool: pool))
+            pool: pool, secrets: secrets, projects: ProjectRepository(pool: pool), notifier: notifier,
+            configuration: configuration),
+        migrator: migrator, metrics: MetricsController(registry: metricsRegistry, pool: pool))
     let requestDeadline = TimeAmount.milliseconds(Int64(configuration.httpRequestTimeoutMilliseconds))
     var application = Application(
         router: router,
@@ -46,7 +47,7 @@ public func makePool(_ configuration: ServerConfiguration, logger: Logger) throw
 }
 
 func buildRouter(
-    services: Services, migrator: Migrator, notifier: RunNotifier, metrics: MetricsController
+    services: Services, migrator: Migrator, metrics: MetricsController
 ) -> Router<InletRequestContext> {
     let router = Router(context: InletRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
@@ -65,11 +66,12 @@ func buildRouter(
     ProjectController(services: services).addRoutes(to: v1)
     let routes = SourceRouteCache(pool: services.pool)
     let dispatcher = Dispatcher(
-        pool: services.pool, routes: routes, notifier: notifier, metrics: DispatchMetrics(factory: metrics.factory))
+        pool: services.pool, routes: routes, notifier: services.notifier,
+        metrics: DispatchMetrics(factory: metrics.factory))
     DispatchController(services: services, dispatcher: dispatcher).addRoutes(to: v1)
     IngestController(services: services, dispatcher: dispatcher, metrics: IngestMetrics(factory: metrics.factory))
         .addRoutes(to: router)
-    EventController(services: services, routes: routes, notifier: notifier).addRoutes(to: v1)
+    EventController(services: services, dispatcher: dispatcher).addRoutes(to: v1)
     RunController(services: services).addRoutes(to: v1)
     return router
 }

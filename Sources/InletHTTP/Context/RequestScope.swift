@@ -9,6 +9,7 @@ struct Services: Sendable {
     let pool: PostgresPool
     let secrets: SecretBox
     let projects: ProjectRepository
+    let notifier: RunNotifier
     let configuration: ServerConfiguration
 
     func sources(_ projectID: UUID) -> EventSourceRepository {
@@ -16,6 +17,10 @@ struct Services: Sendable {
     }
 
     func jobs(_ projectID: UUID) -> JobRepository { JobRepository(projectID: projectID, pool: pool, secrets: secrets) }
+
+    func runs(_ projectID: UUID) -> RunRepository {
+        RunRepository(projectID: projectID, pool: pool, notifier: notifier)
+    }
 
     func subscriptions(_ projectID: UUID) -> SubscriptionRepository {
         SubscriptionRepository(projectID: projectID, pool: pool)
@@ -51,9 +56,7 @@ struct Services: Sendable {
         case .project(let own, _):
             return own
         case .admin:
-            let rows = try await pool.query("SELECT project_id FROM event_sources WHERE id = $1", [sourceID])
-            guard let row = rows.first else { throw APIError.notFound("event source") }
-            return try row.decode(UUID.self, at: 0)
+            return try await EventSourceRepository.projectID(ofSource: sourceID, pool: pool)
         }
     }
 }

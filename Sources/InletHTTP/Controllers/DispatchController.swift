@@ -36,7 +36,7 @@ struct DispatchController {
         let headers = RecordedHeaders.select(from: request.headers.map { ($0.name.canonicalName, $0.value) })
         let result = try await dispatcher.dispatch(
             DispatchRequest(
-                projectID: projectID, sourceReference: source!, payload: payload, idempotencyKey: idempotencyKey,
+                projectID: projectID, source: .nameOrID(source!), payload: payload, idempotencyKey: idempotencyKey,
                 headers: headers, via: .api, requestID: context.requestID))
         return JSONResponse.make(
             .object(

@@ -6,8 +6,7 @@ import InletStore
 /// `/v1/events`: stored events and replays.
 struct EventController {
     let services: Services
-    let routes: SourceRouteCache
-    let notifier: RunNotifier
+    let dispatcher: Dispatcher
 
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.get("events", use: list)
@@ -38,24 +37,17 @@ struct EventController {
     func replay(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let projectID = try await services.projectID(for: context, request: request)
         let dryRun = try QueryParameters.bool(request, "dry_run") ?? false
-        let events = EventRepository(projectID: projectID, pool: services.pool)
-        let event = try await events.get(try context.parameters.id("id", "event"))
-        let route = try await routes.reload(projectID: projectID, reference: event.sourceID.lowercasedString)
-        var headers: [String: String] = [:]
-        for (name, value) in event.headers.objectValue ?? JSONObject() { headers[name] = value.stringValue }
-        let targets = route.matchingTargets(payload: event.payload, headers: headers)
-        var created = 0
-        if !dryRun, !targets.isEmpty {
-            created = try await events.addRuns(eventID: event.id, targets: targets, requestID: context.requestID)
-            notifier.runsCreated()
-        }
-        let matches: [JSONValue] = targets.map { target in
+        let event = try await EventRepository(projectID: projectID, pool: services.pool).get(
+            try context.parameters.id("id", "event"))
+        let replay = try await dispatcher.replay(event, dryRun: dryRun, requestID: context.requestID)
+        let matches: [JSONValue] = replay.targets.map { target in
             .object(JSONObject([("subscription_id", .id(target.subscriptionID)), ("job_id", .id(target.jobID))]))
         }
         return JSONResponse.make(
             .object(
                 JSONObject([
-                    ("event_id", .id(event.id)), ("dry_run", .bool(dryRun)), ("dispatched", .int(Int64(created))),
+                    ("event_id", .id(event.id)), ("dry_run", .bool(dryRun)),
+                    ("dispatched", .int(Int64(replay.dispatched))),
                     ("matches", .array(matches)),
                 ])), status: dryRun ? .ok : .accepted)
     }

@@ -89,7 +89,7 @@ struct IngestController {
         }
         let result = try await dispatcher.dispatch(
             DispatchRequest(
-                projectID: source.projectID, sourceReference: source.id.lowercasedString, payload: payload,
+                projectID: source.projectID, source: .id(source.id), payload: payload,
                 idempotencyKey: idempotencyKey,
                 headers: RecordedHeaders.select(from: rawHeaders, idempotencyHeader: source.idempotencyHeader),
                 via: .ingest, verification: scheme.rawValue, requestID: context.requestID))

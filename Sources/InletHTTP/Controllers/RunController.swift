@@ -15,7 +15,7 @@ struct RunController {
     }
 
     private func repository(_ request: Request, _ context: AuthenticatedContext) async throws -> RunRepository {
-        RunRepository(projectID: try await services.projectID(for: context, request: request), pool: services.pool)
+        services.runs(try await services.projectID(for: context, request: request))
     }
 
     func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import InletStore
 import Metrics
 import NIOCore
 import Postgres
@@ -47,19 +48,11 @@ final class MetricsController: Sendable {
         }
         guard due else { return }
         do {
-            let rows = try await pool.query(
-                """
-                SELECT
-                    (SELECT count(*) FROM job_runs WHERE status = 'queued' AND run_at <= now()),
-                    (SELECT count(*) FROM job_runs WHERE status = 'running'),
-                    coalesce((SELECT extract(epoch FROM now() - min(run_at))::float8 FROM job_runs
-                              WHERE status = 'queued' AND run_at <= now()), 0)
-                """)
-            let row = rows[0]
-            Gauge(label: "inlet_runs_queued", factory: factory).record(try row.decode(Int64.self, at: 0))
-            Gauge(label: "inlet_runs_running", factory: factory).record(try row.decode(Int64.self, at: 1))
+            let summary = try await JobRunQueue(pool: pool).summary()
+            Gauge(label: "inlet_runs_queued", factory: factory).record(summary.runnable)
+            Gauge(label: "inlet_runs_running", factory: factory).record(summary.running)
             Gauge(label: "inlet_runs_oldest_queued_age_seconds", factory: factory).record(
-                try row.decode(Double.self, at: 2))
+                summary.oldestRunnableAgeSeconds)
         } catch {
             // The database is down: the pool gauges and /readyz already say so.
         }

@@ -140,7 +140,7 @@ extension OpenAPIDocument {
                     ("200", OpenAPIParts.json("Dry run: what a replay would create", schema: "ReplayResult")),
                     ("202", OpenAPIParts.json("Replayed: runs created", schema: "ReplayResult")),
                 ],
-                errors: [.badRequest, .notFound, .unprocessableContent, .serviceUnavailable]),
+                errors: [.badRequest, .notFound, .conflict, .unprocessableContent, .serviceUnavailable]),
             ingestOperation,
         ]
     }

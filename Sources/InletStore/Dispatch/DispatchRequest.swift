@@ -1,6 +1,15 @@
 import Foundation
 import Inlet
 
+/// How a request names its event source.
+public enum SourceReference: Hashable, Sendable {
+    /// As a client of `POST /v1/events/dispatch` gives it: a source's name, or else its id. A name wins when a
+    /// source is named like another one's id.
+    case nameOrID(String)
+    /// By id only (ingest URLs, replays of stored events).
+    case id(UUID)
+}
+
 /// One event to dispatch, however it arrived.
 public struct DispatchRequest: Sendable {
     public enum Via: String, Sendable {
@@ -8,8 +17,7 @@ public struct DispatchRequest: Sendable {
     }
 
     public var projectID: UUID
-    /// The source's name or id, as the client gave it.
-    public var sourceReference: String
+    public var source: SourceReference
     public var payload: JSONValue
     public var idempotencyKey: String?
     /// Recorded request headers (lower-case names) that filters can match with `$headers`.
@@ -20,11 +28,11 @@ public struct DispatchRequest: Sendable {
     public var requestID: String?
 
     public init(
-        projectID: UUID, sourceReference: String, payload: JSONValue, idempotencyKey: String? = nil,
+        projectID: UUID, source: SourceReference, payload: JSONValue, idempotencyKey: String? = nil,
         headers: [String: String] = [:], via: Via = .api, verification: String? = nil, requestID: String? = nil
     ) {
         self.projectID = projectID
-        self.sourceReference = sourceReference
+        self.source = source
         self.payload = payload
         self.idempotencyKey = idempotencyKey
         self.headers = headers

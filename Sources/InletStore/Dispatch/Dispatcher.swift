@@ -19,17 +19,20 @@ public struct Dispatcher: Sendable {
     }
 
     public func dispatch(_ request: DispatchRequest) async throws -> DispatchResult {
-        var route = try await routes.route(projectID: request.projectID, reference: request.sourceReference)
-        for attempt in 0..<3 {
-            if !route.source.enabled, attempt == 0 {
-                // A disabled source in the cache may have been enabled through another node: look again.
-                route = try await routes.reload(projectID: request.projectID, reference: request.sourceReference)
-            }
-            guard route.source.enabled else { throw StoreError(.conflict, "the event source is disabled") }
+        var route = try await routes.route(projectID: request.projectID, source: request.source)
+        for _ in 0..<3 {
             do {
-                try validate(request.payload, against: route)
+                try judge(request.payload, on: route)
             } catch {
-                metrics?.record(.schemaRejected, projectID: request.projectID, via: request.via.rawValue)
+                // A refusal decided on the cached route stands only if that route is still the stored state; a
+                // change made through any node since then (a schema loosened, the source enabled) is seen here.
+                guard try await routes.isCurrent(route) else {
+                    route = try await routes.reload(projectID: request.projectID, source: request.source)
+                    continue
+                }
+                if error is ValidationError {
+                    metrics?.record(.schemaRejected, projectID: request.projectID, via: request.via.rawValue)
+                }
                 throw error
             }
             let targets = route.matchingTargets(payload: request.payload, headers: request.headers)
@@ -43,9 +46,42 @@ public struct Dispatcher: Sendable {
                 return result
             }
             // The source changed since it was cached (or was deleted): reload and decide again.
-            route = try await routes.reload(projectID: request.projectID, reference: request.sourceReference)
+            route = try await routes.reload(projectID: request.projectID, source: request.source)
         }
         throw StoreError(.conflict, "the event source is changing too quickly; retry")
+    }
+
+    /// Re-evaluates the source's current subscriptions against a stored event and, unless `dryRun`, creates one
+    /// run per match. Judged like a dispatch (the source must be enabled; every answer is decided on the current
+    /// state), but the payload is not validated again: it was accepted under the schema of its time.
+    public func replay(_ event: Event, dryRun: Bool, requestID: String?) async throws -> ReplayResult {
+        let reference = SourceReference.id(event.sourceID)
+        var route = try await routes.route(projectID: event.projectID, source: reference)
+        var headers: [String: String] = [:]
+        for (name, value) in event.headers.objectValue ?? JSONObject() { headers[name] = value.stringValue }
+        for _ in 0..<3 {
+            let targets = route.source.enabled ? route.matchingTargets(payload: event.payload, headers: headers) : []
+            if route.source.enabled, !dryRun, !targets.isEmpty {
+                if let created = try await insertRuns(for: event, route: route, targets: targets, requestID: requestID)
+                {
+                    notifier?.runsCreated()
+                    metrics?.record(
+                        .accepted, projectID: event.projectID, via: DispatchRequest.Via.replay.rawValue, runs: created)
+                    return ReplayResult(targets: targets, dispatched: created)
+                }
+            } else if try await routes.isCurrent(route) {
+                guard route.source.enabled else { throw StoreError(.conflict, "the event source is disabled") }
+                return ReplayResult(targets: targets, dispatched: 0)
+            }
+            route = try await routes.reload(projectID: event.projectID, source: reference)
+        }
+        throw StoreError(.conflict, "the event source is changing too quickly; retry")
+    }
+
+    /// Refusals a route decides alone: a disabled source, a payload against the schema.
+    func judge(_ payload: JSONValue, on route: SourceRoute) throws {
+        guard route.source.enabled else { throw StoreError(.conflict, "the event source is disabled") }
+        try validate(payload, against: route)
     }
 
     /// Schema violations as a validation error with one issue per violation (JSON pointers into the payload).
@@ -95,6 +131,21 @@ public struct Dispatcher: Sendable {
             duplicate: true)
     }
 
+    /// Inserts a replay's runs unless the cached source version is stale or the source disabled (then `nil`).
+    func insertRuns(for event: Event, route: SourceRoute, targets: [SourceRoute.Target], requestID: String?)
+        async throws -> Int?
+    {
+        let rows = try await pool.query(
+            Self.replaySQL,
+            [
+                event.projectID, route.source.id, route.source.version, event.id, requestID,
+                targets.map { _ in UUID.v7() }, targets.map(\.jobID), targets.map(\.subscriptionID),
+                targets.map { Int32($0.maxAttempts) },
+            ])
+        guard try rows[0].decode(Bool.self, at: 0) else { return nil }
+        return try rows[0].decode(Int.self, at: 1)
+    }
+
     /// One statement: check the source version, insert the event (unless its idempotency key was seen), and insert
     /// every run with one multi-row insert.
     static let insertSQL = """
@@ -115,4 +166,24 @@ public struct Dispatcher: Sendable {
         )
         SELECT EXISTS (SELECT 1 FROM source), (SELECT id FROM inserted), (SELECT count(*) FROM runs)
         """
+
+    /// One statement: check the source version, then insert a replay's runs for the stored event.
+    static let replaySQL = """
+        WITH source AS (
+            SELECT id FROM event_sources WHERE project_id = $1 AND id = $2 AND version = $3 AND enabled
+        ), runs AS (
+            INSERT INTO job_runs (project_id, id, event_id, job_id, subscription_id, max_attempts, request_id)
+            SELECT $1, r.id, $4, r.job_id, r.subscription_id, r.max_attempts, $5
+            FROM source, unnest($6::uuid[], $7::uuid[], $8::uuid[], $9::int4[])
+                AS r (id, job_id, subscription_id, max_attempts)
+            RETURNING 1
+        )
+        SELECT EXISTS (SELECT 1 FROM source), (SELECT count(*) FROM runs)
+        """
+}
+
+/// What a replay matched, and how many runs it created (none on a dry run).
+public struct ReplayResult: Sendable {
+    public var targets: [SourceRoute.Target]
+    public var dispatched: Int
 }

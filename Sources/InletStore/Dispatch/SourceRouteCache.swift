@@ -5,13 +5,15 @@ import Synchronization
 
 /// Compiled ``SourceRoute``s per (project, source reference), shared by all requests of a server node.
 ///
-/// Entries are never trusted blindly: dispatch writes only if the source's `version` in the database still equals
-/// the cached one (checked inside the dispatch statement), so a change made through any node is seen by the next
-/// dispatch everywhere; a mismatch reloads the entry.
+/// An entry is never the last word: dispatch writes only if the source's `version` in the database still equals
+/// the cached one (checked inside the dispatch statement), and a refusal decided on a cached entry (disabled
+/// source, schema violation) is answered only after ``isCurrent(_:)`` confirmed that version. Every change to a
+/// source, its subscriptions or their jobs bumps the version, so whichever node took the change, the next
+/// answer of every node is decided on the changed state. A stale entry is reloaded.
 public final class SourceRouteCache: Sendable {
     struct Key: Hashable {
         let projectID: UUID
-        let reference: String
+        let reference: SourceReference
     }
 
     private let pool: PostgresPool
@@ -24,14 +26,14 @@ public final class SourceRouteCache: Sendable {
     }
 
     /// The cached route, or a freshly loaded one.
-    public func route(projectID: UUID, reference: String) async throws -> SourceRoute {
+    public func route(projectID: UUID, source reference: SourceReference) async throws -> SourceRoute {
         if let cached = entries.withLock({ $0[Key(projectID: projectID, reference: reference)] }) { return cached }
-        return try await reload(projectID: projectID, reference: reference)
+        return try await reload(projectID: projectID, source: reference)
     }
 
     /// Loads the route from the database (two round trips) and caches it.
     @discardableResult
-    public func reload(projectID: UUID, reference: String) async throws -> SourceRoute {
+    public func reload(projectID: UUID, source reference: SourceReference) async throws -> SourceRoute {
         let key = Key(projectID: projectID, reference: reference)
         let route: SourceRoute
         do {
@@ -47,7 +49,15 @@ public final class SourceRouteCache: Sendable {
         return route
     }
 
-    private func load(projectID: UUID, reference: String) async throws -> SourceRoute {
+    /// Whether `route` still describes the stored source (one indexed read of its version). Answers that do not
+    /// pass through the dispatch statement's own version check confirm their route with it first.
+    public func isCurrent(_ route: SourceRoute) async throws -> Bool {
+        let version = try await EventSourceRepository.version(
+            pool: pool, projectID: route.source.projectID, sourceID: route.source.id)
+        return version == route.source.version
+    }
+
+    private func load(projectID: UUID, reference: SourceReference) async throws -> SourceRoute {
         let source = try await EventSourceRepository.findSource(pool: pool, projectID: projectID, reference: reference)
         let rows = try await pool.query(
             """

@@ -2,7 +2,7 @@ import Foundation
 import Inlet
 import Postgres
 
-/// Events of one project, and replays of them.
+/// Events of one project.
 public struct EventRepository: Sendable {
     public let projectID: UUID
     let pool: PostgresPool
@@ -33,21 +33,6 @@ public struct EventRepository: Sendable {
             "SELECT \(Self.columns) FROM events WHERE project_id = $1 AND id = $2", [projectID, id])
         guard let row = rows.first else { throw StoreError.notFound("event") }
         return try Self.event(row)
-    }
-
-    /// Creates runs for `targets` on an existing event (a replay); returns how many were created.
-    public func addRuns(eventID: UUID, targets: [SourceRoute.Target], requestID: String?) async throws -> Int {
-        let rows = try await pool.query(
-            """
-            INSERT INTO job_runs (project_id, id, event_id, job_id, subscription_id, max_attempts, request_id)
-            SELECT $1, r.id, $2, r.job_id, r.subscription_id, r.max_attempts, $3
-            FROM unnest($4::uuid[], $5::uuid[], $6::uuid[], $7::int4[]) AS r (id, job_id, subscription_id, max_attempts)
-            """,
-            [
-                projectID, eventID, requestID, targets.map { _ in UUID.v7() }, targets.map(\.jobID),
-                targets.map(\.subscriptionID), targets.map { Int32($0.maxAttempts) },
-            ])
-        return rows.affectedRows
     }
 
     static func event(_ row: PostgresRow) throws -> Event {

@@ -17,7 +17,32 @@ public struct ProjectQueueStatistics: Sendable, Equatable {
     }
 }
 
+/// The whole queue at a glance: what the server's `/metrics` reports.
+public struct QueueSummary: Sendable, Equatable {
+    /// Queued runs whose `run_at` has passed.
+    public var runnable: Int
+    public var running: Int
+    /// How long the oldest runnable run has been waiting (zero when none is).
+    public var oldestRunnableAgeSeconds: Double
+}
+
 extension JobRunQueue {
+    /// Runnable and running runs of all projects, and the oldest runnable age (partial indexes on those states
+    /// keep it cheap; the server caches it between scrapes).
+    public func summary() async throws -> QueueSummary {
+        let rows = try await pool.query(
+            """
+            SELECT
+                (SELECT count(*) FROM job_runs WHERE status = 'queued' AND run_at <= now()),
+                (SELECT count(*) FROM job_runs WHERE status = 'running'),
+                coalesce((SELECT extract(epoch FROM now() - min(run_at))::float8 FROM job_runs
+                          WHERE status = 'queued' AND run_at <= now()), 0)
+            """)
+        return QueueSummary(
+            runnable: try rows[0].decode(Int.self, at: 0), running: try rows[0].decode(Int.self, at: 1),
+            oldestRunnableAgeSeconds: try rows[0].decode(Double.self, at: 2))
+    }
+
     /// Counts by status and the oldest runnable age, per project (projects without runs are absent). Scans the
     /// runs table: for the admin CLI and periodic metrics, not for hot paths.
     public func statistics() async throws -> [ProjectQueueStatistics] {

@@ -125,19 +125,43 @@ public struct EventSourceRepository: Sendable {
         return try Self.source(row)
     }
 
-    /// Finds a source by id (when `reference` is a UUID of this project) or by name.
+    /// Finds a source by name or, when no source has that name, by id.
     public func find(reference: String) async throws -> EventSource {
-        try await Self.findSource(pool: pool, projectID: projectID, reference: reference)
+        try await Self.findSource(pool: pool, projectID: projectID, reference: .nameOrID(reference))
     }
 
-    static func findSource(pool: PostgresPool, projectID: UUID, reference: String) async throws -> EventSource {
-        let rows = try await pool.query(
-            """
-            SELECT \(Self.columns) FROM event_sources
-            WHERE project_id = $1 AND (name = $2 OR id = $3) ORDER BY (name = $2) DESC LIMIT 1
-            """, [projectID, reference, UUID(uuidString: reference)])
+    static func findSource(pool: PostgresPool, projectID: UUID, reference: SourceReference) async throws
+        -> EventSource
+    {
+        let rows: PostgresRows
+        switch reference {
+        case .nameOrID(let text):
+            rows = try await pool.query(
+                """
+                SELECT \(Self.columns) FROM event_sources
+                WHERE project_id = $1 AND (name = $2 OR id = $3) ORDER BY (name = $2) DESC LIMIT 1
+                """, [projectID, text, UUID(uuidString: text)])
+        case .id(let id):
+            rows = try await pool.query(
+                "SELECT \(Self.columns) FROM event_sources WHERE project_id = $1 AND id = $2", [projectID, id])
+        }
         guard let row = rows.first else { throw StoreError.notFound("event source") }
         return try Self.source(row)
+    }
+
+    /// The source's current `version` (every change to it, its subscriptions or their jobs bumps it); `nil` when
+    /// the project has no such source any more.
+    static func version(pool: PostgresPool, projectID: UUID, sourceID: UUID) async throws -> Int64? {
+        let rows = try await pool.query(
+            "SELECT version FROM event_sources WHERE project_id = $1 AND id = $2", [projectID, sourceID])
+        return try rows.first?.decode(Int64.self, at: 0)
+    }
+
+    /// The project that owns source `id`, whichever it is: for admin requests that name a source but no project.
+    public static func projectID(ofSource id: UUID, pool: PostgresPool) async throws -> UUID {
+        let rows = try await pool.query("SELECT project_id FROM event_sources WHERE id = $1", [id])
+        guard let row = rows.first else { throw StoreError.notFound("event source") }
+        return try row.decode(UUID.self, at: 0)
     }
 
     public func list(_ page: Page) async throws -> PageResult<EventSource> {

@@ -21,7 +21,7 @@ import Synchronization
 ///   completions are flushed; `run()` returns.
 public final class Worker: Service, Sendable {
     /// The `NOTIFY` channel that wakes workers when runs are queued.
-    public static let wakeChannel = "inlet_runs"
+    public static let wakeChannel = RunNotifier.channel
 
     public let configuration: WorkerConfiguration
     let queue: JobRunQueue

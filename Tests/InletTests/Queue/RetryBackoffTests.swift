@@ -1,3 +1,4 @@
+import InletTestSupport
 import Testing
 
 @testable import Inlet

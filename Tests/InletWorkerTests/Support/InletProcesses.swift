@@ -15,8 +15,11 @@ final class InletProcesses: @unchecked Sendable {
     let adminToken = "inl_e2e_admin_" + UUID().uuidString
     /// `INLET_LOG_LEVEL` of the processes started from now on.
     var logLevel = "warning"
-    private(set) var server: Process?
-    private(set) var serverPort = 0
+    /// Every `inlet-server` started, in order; all share the database (several API nodes).
+    private(set) var servers: [Process] = []
+    private(set) var serverPorts: [Int] = []
+    /// The first server's port.
+    var serverPort: Int { serverPorts.first ?? 0 }
     private(set) var workers: [String: Process] = [:]
     /// Each worker's metrics and health port.
     private(set) var workerMetricsPorts: [String: Int] = [:]
@@ -73,20 +76,24 @@ final class InletProcesses: @unchecked Sendable {
         ].merging(extra) { $1 }
     }
 
-    /// Starts `inlet-server` on a free port and waits for `/readyz`.
-    func startServer() async throws {
-        serverPort = try Self.freePort()
+    /// Starts an `inlet-server` on a free port and waits for `/readyz`; returns its node number for `request`.
+    @discardableResult
+    func startServer() async throws -> Int {
+        let node = servers.count
+        let serverPort = try Self.freePort()
         let process = Process()
         process.executableURL = try Self.executable("inlet-server")
         process.arguments = ["serve"]
         process.environment = environment(["INLET_PORT": String(serverPort), "INLET_ADMIN_TOKEN": adminToken])
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = try logFile("server")
+        process.standardError = try logFile(node == 0 ? "server" : "server-\(node)")
         try process.run()
-        server = process
+        servers.append(process)
+        serverPorts.append(serverPort)
         try await waitUntil(timeout: .seconds(20), "the server became ready") {
-            (try? await self.request(.GET, "/readyz", token: nil).status) == 200
+            (try? await self.request(.GET, "/readyz", token: nil, node: node).status) == 200
         }
+        return node
     }
 
     /// Starts an `inlet-worker` with id `id`, its metrics and health port on a free port.
@@ -136,7 +143,7 @@ final class InletProcesses: @unchecked Sendable {
     }
 
     func stopAll() {
-        for process in Array(workers.values) + [server].compactMap({ $0 }) where process.isRunning {
+        for process in Array(workers.values) + servers where process.isRunning {
             process.terminate()
             process.waitUntilExit()
         }
@@ -148,12 +155,12 @@ final class InletProcesses: @unchecked Sendable {
         subscript(key: String) -> JSONValue? { body?[key] }
     }
 
-    /// One API call with JSON in and out (or a raw body, as a webhook sender posts it).
+    /// One API call with JSON in and out (or a raw body, as a webhook sender posts it), to server `node`.
     func request(
         _ method: HTTPMethod, _ path: String, json: JSONValue? = nil, rawBody: String? = nil, token: String?,
-        headers: [String: String] = [:]
+        headers: [String: String] = [:], node: Int = 0
     ) async throws -> Reply {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(serverPort)\(path)")
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(serverPorts[node])\(path)")
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }

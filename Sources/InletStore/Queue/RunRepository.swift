@@ -2,14 +2,17 @@ import Foundation
 import Inlet
 import Postgres
 
-/// Job runs of one project: lists, details with attempts, and the retry and cancel transitions.
+/// The queue as one project sees it: its runs, details with attempts, and the transitions a user asks for
+/// (retry, cancel, requeue of dead runs). Workers' transitions are in ``JobRunQueue``.
 public struct RunRepository: Sendable {
     public let projectID: UUID
     let pool: PostgresPool
+    let notifier: RunNotifier
 
-    public init(projectID: UUID, pool: PostgresPool) {
+    public init(projectID: UUID, pool: PostgresPool, notifier: RunNotifier) {
         self.projectID = projectID
         self.pool = pool
+        self.notifier = notifier
     }
 
     public static let statuses = ["queued", "running", "succeeded", "dead", "cancelled"]
@@ -92,7 +95,7 @@ public struct RunRepository: Sendable {
             """, [projectID, jobID])
         guard try rows[0].decode(Int.self, at: 0) == 1 else { throw StoreError.notFound("job") }
         let requeued = try rows[0].decode(Int.self, at: 1)
-        if requeued > 0 { try? await pool.query("SELECT pg_notify($1, '')", [RunNotifier.channel]) }
+        if requeued > 0 { notifier.runsCreated() }
         return requeued
     }
 
@@ -112,7 +115,7 @@ public struct RunRepository: Sendable {
             let current = try await get(id)  // 404 when missing
             throw StoreError(.conflict, "\(refusal); this run is \(current.status)")
         }
-        if wakesWorkers { try? await pool.query("SELECT pg_notify($1, '')", [RunNotifier.channel]) }
+        if wakesWorkers { notifier.runsCreated() }
         return try await get(id)
     }
 
