@@ -43,7 +43,7 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let configuration = try loadConfiguration()
         let logger = Logger(label: "inlet.migrate")
-        let pool = try makePool(configuration, logger: logger)
+        let pool = try makePool(configuration, logger: logger, servesRequests: false)
         do {
             let migrator = Migrator(migrations: try Migration.load(from: Migration.defaultDirectory()), logger: logger)
             let applied = try await migrator.migrate(pool)
@@ -69,7 +69,7 @@ struct Admin: AsyncParsableCommand {
     /// Runs `body` with a short-lived pool on the configured database.
     static func withPool<T: Sendable>(_ body: (PostgresPool) async throws -> T) async throws -> T {
         let configuration = try loadConfiguration()
-        let pool = try makePool(configuration, logger: Logger(label: "inlet.admin"))
+        let pool = try makePool(configuration, logger: Logger(label: "inlet.admin"), servesRequests: false)
         do {
             let result = try await body(pool)
             await pool.shutdown()

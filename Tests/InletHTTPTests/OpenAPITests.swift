@@ -87,15 +87,18 @@ import Testing
         }
     }
 
-    @Test func bearerAuthenticationGuardsEveryV1RouteButIngest() {
+    @Test func bearerAuthenticationGuardsEveryV1RouteButIngestAndTheMetrics() {
         let api = DocumentedAPI(OpenAPIDocument.json)
         #expect(api.document["security"] == [["bearerAuth": []]])
         for operation in api.operations {
             let object = api.operationObject(operation)
             let open = object?["security"] == []
+            let guarded =
+                (operation.path.hasPrefix("/v1/") && !operation.path.hasPrefix("/v1/ingest/"))
+                || operation.path == "/metrics"
+            #expect(open == !guarded, "\(operation)")
             #expect(
-                open == (!operation.path.hasPrefix("/v1/") || operation.path.hasPrefix("/v1/ingest/")), "\(operation)")
-            #expect((object?["responses"]?["401"] != nil) == (operation.path.hasPrefix("/v1/")), "\(operation)")
+                (object?["responses"]?["401"] != nil) == (guarded || operation.path.hasPrefix("/v1/")), "\(operation)")
         }
     }
 

@@ -6,15 +6,18 @@ import InletHTTP
 import Testing
 
 @Suite struct OperabilityTests {
+    /// Per-project series are opt-in (`INLET_METRICS_PROJECT_LABELS`), so this application turns them on.
+    static let projectLabels = TestApp.configuration { $0.metricsProjectLabels = true }
+
     @Test func metricsCountRequestsByRouteTemplateAndDispatchesByProject() async throws {
-        try await TestApp.run { admin in
+        try await TestApp.run(configuration: Self.projectLabels) { admin in
             let project = try await TestApp.project(admin)
             let api = project.api
             _ = try await api.post("/v1/event-sources", ["name": "m"])
             let job = try await api.post("/v1/jobs", ["name": "j", "kind": "noop"]).idString
             _ = try await api.get("/v1/jobs/\(job)")
             _ = try await api.post("/v1/events/dispatch", ["source": "m", "payload": [:]])
-            let metrics = try await admin.withToken(nil).get("/metrics")
+            let metrics = try await admin.get("/metrics")
             #expect(metrics.status == .ok)
             #expect(
                 metrics.text.contains(#"inlet_http_requests_total{method="GET",route="/v1/jobs/{id}",status="200"} 1"#))
@@ -28,8 +31,27 @@ import Testing
         }
     }
 
-    @Test func ingestMetricsCountRejectedSignaturesByReasonAndAcceptedIngestsAsDispatches() async throws {
+    @Test func metricsAreForAdminKeysOnlyAndNameNoProjectByDefault() async throws {
         try await TestApp.run { admin in
+            let project = try await TestApp.project(admin)
+            _ = try await project.api.post("/v1/event-sources", ["name": "m"])
+            _ = try await project.api.post("/v1/events/dispatch", ["source": "m", "payload": [:]])
+            let anonymous = try await admin.withToken(nil).get("/metrics")
+            #expect(anonymous.status == .unauthorized)
+            #expect(!anonymous.text.contains("inlet_"))
+            let projectKey = try await project.api.get("/metrics")
+            #expect(projectKey.status == .forbidden)
+            #expect(!projectKey.text.contains("inlet_"))
+            let metrics = try await admin.get("/metrics")
+            #expect(metrics.status == .ok)
+            #expect(metrics.text.contains(#"inlet_dispatch_events_total{outcome="unmatched",via="api"}"#))
+            #expect(!metrics.text.contains(project.id))
+            #expect(!metrics.text.contains("project="))
+        }
+    }
+
+    @Test func ingestMetricsCountRejectedSignaturesByReasonAndAcceptedIngestsAsDispatches() async throws {
+        try await TestApp.run(configuration: Self.projectLabels) { admin in
             let project = try await TestApp.project(admin)
             let api = project.api
             let anonymous = api.withToken(nil)
@@ -54,7 +76,7 @@ import Testing
             }
             #expect(try await anonymous.request(.post, path, rawBody: body).status == .unauthorized)
 
-            let metrics = try await admin.withToken(nil).get("/metrics").text
+            let metrics = try await admin.get("/metrics").text
             let label = #"project="\#(project.id)""#
             #expect(
                 metrics.contains(#"inlet_ingest_rejected_total{\#(label),reason="signature_mismatch"} 2"#), "\(metrics)"

@@ -9,6 +9,10 @@ public struct ServerConfiguration: Sendable {
     public var databaseURL: String
     public var databasePoolSize: Int
     public var databaseAcquireTimeoutMilliseconds: Int
+    /// `INLET_STATEMENT_TIMEOUT_MS`: PostgreSQL cancels a statement of a request that runs longer, and the request
+    /// answers 503. No API statement should come near it; it bounds what a pathological plan or a lock held
+    /// elsewhere can cost a tenant's neighbours.
+    public var statementTimeoutMilliseconds: Int
     /// `INLET_SECRET_KEY`: seals signing secrets at rest (AES-GCM). Several comma-separated keys: the first seals.
     public var secretKey: String
     /// `INLET_ADMIN_TOKEN`: accepted as an admin key when set (bootstrapping, automation).
@@ -24,15 +28,19 @@ public struct ServerConfiguration: Sendable {
     public var allowPrivateTargets: Bool
     /// Job kinds beyond `http` and `noop` that workers of this deployment handle.
     public var customJobKinds: Set<String>
+    /// `INLET_METRICS_PROJECT_LABELS`: label dispatch and ingest series with the project id. Off by default: the
+    /// series then count all projects together, and the number of series does not grow with tenants.
+    public var metricsProjectLabels: Bool
     public var logLevel: Logger.Level
     public var logFormat: String
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databaseURL: String, databasePoolSize: Int = 16,
-        databaseAcquireTimeoutMilliseconds: Int = 2000, secretKey: String, adminToken: String? = nil,
+        databaseAcquireTimeoutMilliseconds: Int = 2000, statementTimeoutMilliseconds: Int = 10_000, secretKey: String,
+        adminToken: String? = nil,
         maxBodyBytes: Int = 1 << 20, httpIdleTimeoutMilliseconds: Int = 30_000,
         httpRequestTimeoutMilliseconds: Int = 60_000, allowPrivateTargets: Bool = false,
-        customJobKinds: Set<String> = [],
+        customJobKinds: Set<String> = [], metricsProjectLabels: Bool = false,
         logLevel: Logger.Level = .info, logFormat: String = "text"
     ) {
         self.host = host
@@ -40,6 +48,7 @@ public struct ServerConfiguration: Sendable {
         self.databaseURL = databaseURL
         self.databasePoolSize = databasePoolSize
         self.databaseAcquireTimeoutMilliseconds = databaseAcquireTimeoutMilliseconds
+        self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
         self.secretKey = secretKey
         self.adminToken = adminToken
         self.maxBodyBytes = maxBodyBytes
@@ -47,6 +56,7 @@ public struct ServerConfiguration: Sendable {
         self.httpRequestTimeoutMilliseconds = httpRequestTimeoutMilliseconds
         self.allowPrivateTargets = allowPrivateTargets
         self.customJobKinds = customJobKinds
+        self.metricsProjectLabels = metricsProjectLabels
         self.logLevel = logLevel
         self.logFormat = logFormat
     }
@@ -61,6 +71,8 @@ public struct ServerConfiguration: Sendable {
             databasePoolSize: try reader.integer("INLET_DATABASE_POOL_SIZE", default: 16, range: 1...500),
             databaseAcquireTimeoutMilliseconds: try reader.integer(
                 "INLET_DATABASE_ACQUIRE_TIMEOUT_MS", default: 2000, range: 10...60_000),
+            statementTimeoutMilliseconds: try reader.integer(
+                "INLET_STATEMENT_TIMEOUT_MS", default: 10_000, range: 100...3_600_000),
             secretKey: try reader.required(
                 "INLET_SECRET_KEY", hint: "32 bytes as 64 hex characters or base64 (openssl rand -hex 32)"),
             adminToken: reader.string("INLET_ADMIN_TOKEN"),
@@ -74,6 +86,7 @@ public struct ServerConfiguration: Sendable {
                 (reader.string("INLET_CUSTOM_JOB_KINDS") ?? "").split(separator: ",").map {
                     $0.trimmingCharacters(in: .whitespaces)
                 }.filter { !$0.isEmpty }),
+            metricsProjectLabels: try reader.boolean("INLET_METRICS_PROJECT_LABELS", default: false),
             logLevel: Logger.Level(
                 rawValue: try reader.choice(
                     "INLET_LOG_LEVEL", default: "info",

@@ -35,9 +35,13 @@ public func buildApplication(
     return application
 }
 
-/// The connection pool of a server, from its configuration.
-public func makePool(_ configuration: ServerConfiguration, logger: Logger) throws -> PostgresPool {
-    let database = try PostgresConfiguration(url: configuration.databaseURL, applicationName: "inlet-server")
+/// The connection pool of a server, from its configuration. Connections that serve requests (`servesRequests`)
+/// carry `INLET_STATEMENT_TIMEOUT_MS`; the admin commands and migrations run without one.
+public func makePool(_ configuration: ServerConfiguration, logger: Logger, servesRequests: Bool = true) throws
+    -> PostgresPool
+{
+    var database = try PostgresConfiguration(url: configuration.databaseURL, applicationName: "inlet-server")
+    if servesRequests { database.statementTimeoutMilliseconds = configuration.statementTimeoutMilliseconds }
     return PostgresPool(
         configuration: database,
         poolConfiguration: PostgresPoolConfiguration(
@@ -55,11 +59,11 @@ func buildRouter(
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: RequestLogMiddleware())
     HealthController(readiness: DatabaseReadiness(pool: services.pool, migrator: migrator)).addRoutes(to: router)
-    metrics.addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
-    let v1 = router.group("v1")
-        .add(middleware: AuthMiddleware(projects: services.projects, adminToken: services.configuration.adminToken))
-        .group(context: AuthenticatedContext.self)
+    let authentication = AuthMiddleware(
+        projects: services.projects, adminToken: services.configuration.adminToken)
+    metrics.addRoutes(to: router.group().add(middleware: authentication).group(context: AuthenticatedContext.self))
+    let v1 = router.group("v1").add(middleware: authentication).group(context: AuthenticatedContext.self)
     EventSourceController(services: services).addRoutes(to: v1)
     SubscriptionController(services: services).addRoutes(to: v1)
     JobController(services: services).addRoutes(to: v1)
@@ -67,10 +71,14 @@ func buildRouter(
     let routes = SourceRouteCache(pool: services.pool)
     let dispatcher = Dispatcher(
         pool: services.pool, routes: routes, notifier: services.notifier,
-        metrics: DispatchMetrics(factory: metrics.factory))
+        metrics: DispatchMetrics(
+            factory: metrics.factory, projectLabels: services.configuration.metricsProjectLabels))
     DispatchController(services: services, dispatcher: dispatcher).addRoutes(to: v1)
-    IngestController(services: services, dispatcher: dispatcher, metrics: IngestMetrics(factory: metrics.factory))
-        .addRoutes(to: router)
+    IngestController(
+        services: services, dispatcher: dispatcher,
+        metrics: IngestMetrics(
+            factory: metrics.factory, projectLabels: services.configuration.metricsProjectLabels)
+    ).addRoutes(to: router)
     EventController(services: services, dispatcher: dispatcher).addRoutes(to: v1)
     RunController(services: services).addRoutes(to: v1)
     return router

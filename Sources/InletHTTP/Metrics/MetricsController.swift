@@ -7,7 +7,8 @@ import Postgres
 import Prometheus
 import Synchronization
 
-/// `GET /metrics` in Prometheus text format. Pool and queue gauges are refreshed at scrape time (the queue
+/// `GET /metrics` in Prometheus text format, for admin keys only (a scraper sends the admin token as a bearer
+/// token): the figures describe every tenant. Pool and queue gauges are refreshed at scrape time (the queue
 /// figures at most every 5 s, since they cost a query).
 final class MetricsController: Sendable {
     let registry: PrometheusCollectorRegistry
@@ -21,8 +22,13 @@ final class MetricsController: Sendable {
         self.pool = pool
     }
 
-    func addRoutes(to router: Router<InletRequestContext>) {
-        router.get("metrics") { _, _ in await self.scrape() }
+    func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
+        group.get("metrics") { _, context in
+            guard case .admin = context.principal else {
+                throw APIError(.forbidden, code: "forbidden", "metrics are served to admin keys only")
+            }
+            return await self.scrape()
+        }
     }
 
     func scrape() async -> Response {

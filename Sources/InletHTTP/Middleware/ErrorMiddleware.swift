@@ -46,6 +46,13 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                     .serviceUnavailable, code: "unavailable", "the database is unavailable; retry later")
                 apiError.headers[.retryAfter] = "1"
                 return apiError
+            case .queryCancelled:
+                // INLET_STATEMENT_TIMEOUT_MS ran out (or the request was cancelled while its statement ran).
+                logger.warning("database statement cancelled", metadata: ["error": "\(error)"])
+                var apiError = APIError(
+                    .serviceUnavailable, code: "unavailable", "the database took too long to answer; retry later")
+                apiError.headers[.retryAfter] = "1"
+                return apiError
             default:
                 logger.error("database error", metadata: ["error": "\(error)"])
                 return APIError(.internalServerError, code: "internal", "internal error")

@@ -122,7 +122,7 @@ extension OpenAPIDocument {
                 ], authenticated: false),
             OpenAPIOperation(
                 method: .get, path: "/metrics", operationID: "getMetrics",
-                summary: "Prometheus metrics (text exposition format)", tag: "service",
+                summary: "Prometheus metrics (text exposition format); admin keys only", tag: "service",
                 responses: [
                     (
                         "200",
@@ -131,7 +131,7 @@ extension OpenAPIDocument {
                             "content": ["text/plain": ["schema": ["type": "string"]]],
                         ]
                     )
-                ], authenticated: false),
+                ], errors: [.forbidden]),
             OpenAPIOperation(
                 method: .get, path: "/openapi.json", operationID: "getOpenAPIDocument",
                 summary: "This OpenAPI 3.1 document", tag: "service",

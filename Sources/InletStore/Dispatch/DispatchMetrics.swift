@@ -1,7 +1,8 @@
 import Foundation
 import Metrics
 
-/// Dispatch counters per project (the only id allowed in labels, so cardinality stays bounded by tenants).
+/// Dispatch counters, per project when `projectLabels` is on (the only id ever allowed in labels; off by default,
+/// since the number of series would grow with the number of tenants).
 public struct DispatchMetrics: Sendable {
     public enum Outcome: String, Sendable {
         /// Stored, with at least one run.
@@ -13,17 +14,21 @@ public struct DispatchMetrics: Sendable {
     }
 
     let factory: any MetricsFactory
+    let projectLabels: Bool
 
-    public init(factory: any MetricsFactory) { self.factory = factory }
+    public init(factory: any MetricsFactory, projectLabels: Bool = false) {
+        self.factory = factory
+        self.projectLabels = projectLabels
+    }
 
     func record(_ outcome: Outcome, projectID: UUID, via: String, runs: Int = 0) {
-        let project = projectID.uuidString.lowercased()
+        let project: [(String, String)] = projectLabels ? [("project", projectID.uuidString.lowercased())] : []
         Counter(
             label: "inlet_dispatch_events_total",
-            dimensions: [("project", project), ("outcome", outcome.rawValue), ("via", via)], factory: factory
+            dimensions: project + [("outcome", outcome.rawValue), ("via", via)], factory: factory
         ).increment()
         if runs > 0 {
-            Counter(label: "inlet_dispatch_runs_created_total", dimensions: [("project", project)], factory: factory)
+            Counter(label: "inlet_dispatch_runs_created_total", dimensions: project, factory: factory)
                 .increment(by: runs)
         }
     }

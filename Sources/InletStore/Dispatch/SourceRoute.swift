@@ -18,6 +18,9 @@ public struct SourceRoute: Sendable {
     let filters: CompiledFilterSet<Int>
     /// Targets whose filter is `{}`: they match every event.
     let unfiltered: [Int]
+    /// A rough upper estimate of the memory the compiled route holds, for the cache's bound: its schema and
+    /// filters as JSON text, times the compiled forms' overhead, plus a fixed cost per target.
+    let estimatedBytes: Int
 
     init(source: EventSource, subscriptions: [(Subscription, jobEnabled: Bool, maxAttempts: Int)]) throws {
         self.source = source
@@ -25,11 +28,13 @@ public struct SourceRoute: Sendable {
         var targets: [Target] = []
         var patterns: [(id: Int, pattern: FilterPattern)] = []
         var unfiltered: [Int] = []
+        var textBytes = source.schema == [:] ? 0 : source.schema.serializedBytes().count
         for (subscription, jobEnabled, maxAttempts) in subscriptions where subscription.enabled && jobEnabled {
             if subscription.filterExpression == [:] {
                 unfiltered.append(targets.count)
             } else {
                 patterns.append((targets.count, try FilterPattern(subscription.filterExpression)))
+                textBytes += subscription.filterExpression.serializedBytes().count
             }
             targets.append(
                 Target(subscriptionID: subscription.id, jobID: subscription.targetID, maxAttempts: maxAttempts))
@@ -37,6 +42,7 @@ public struct SourceRoute: Sendable {
         self.targets = targets
         self.unfiltered = unfiltered
         self.filters = CompiledFilterSet(patterns)
+        self.estimatedBytes = 1024 + 16 * textBytes + 128 * targets.count
     }
 
     /// The targets whose filters match an event, in subscription order.

@@ -10,24 +10,27 @@ import Synchronization
 /// source, schema violation) is answered only after ``isCurrent(_:)`` confirmed that version. Every change to a
 /// source, its subscriptions or their jobs bumps the version, so whichever node took the change, the next
 /// answer of every node is decided on the changed state. A stale entry is reloaded.
+///
+/// The cache is bounded by the estimated size of its compiled routes (``SourceRoute/estimatedBytes``) and, per
+/// project, by a number of entries; the least recently used go first (``RouteTable``). Names are matched exactly
+/// and ids by their text as given, so two spellings of one id are two entries: the per-project bound keeps that
+/// the tenant's own cost.
 public final class SourceRouteCache: Sendable {
-    struct Key: Hashable {
-        let projectID: UUID
-        let reference: SourceReference
-    }
+    typealias Key = RouteTable.Key
 
     private let pool: PostgresPool
-    private let entries = Mutex<[Key: SourceRoute]>([:])
-    private let capacity: Int
+    private let entries: Mutex<RouteTable>
 
-    public init(pool: PostgresPool, capacity: Int = 10_000) {
+    /// `byteLimit` bounds the estimated memory of all compiled routes; `projectLimit` the entries of one project.
+    public init(pool: PostgresPool, byteLimit: Int = 64 << 20, projectLimit: Int = 1_000) {
         self.pool = pool
-        self.capacity = capacity
+        self.entries = Mutex(RouteTable(byteLimit: byteLimit, projectLimit: projectLimit))
     }
 
     /// The cached route, or a freshly loaded one.
     public func route(projectID: UUID, source reference: SourceReference) async throws -> SourceRoute {
-        if let cached = entries.withLock({ $0[Key(projectID: projectID, reference: reference)] }) { return cached }
+        let key = Key(projectID: projectID, reference: reference)
+        if let cached = entries.withLock({ $0.route(for: key) }) { return cached }
         return try await reload(projectID: projectID, source: reference)
     }
 
@@ -39,13 +42,10 @@ public final class SourceRouteCache: Sendable {
         do {
             route = try await load(projectID: projectID, reference: reference)
         } catch {
-            entries.withLock { $0[key] = nil }
+            entries.withLock { $0.remove(key) }
             throw error
         }
-        entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[key] = route
-        }
+        entries.withLock { $0.insert(route, for: key) }
         return route
     }
 

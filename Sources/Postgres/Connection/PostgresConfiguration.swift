@@ -13,6 +13,10 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public var applicationName: String
     /// Overrides the database named in the URL (tests use throwaway databases on one server).
     public var databaseName: String?
+    /// The session's `statement_timeout`: PostgreSQL cancels a statement running longer (SQLSTATE 57014,
+    /// ``PostgresError/Code/queryCancelled``). `nil` keeps the server's setting. Sent as the connection's
+    /// `options`, so a URL that sets `options=` itself replaces it.
+    public var statementTimeoutMilliseconds: Int?
 
     /// Validates the URL with libpq's own parser, so a typo fails at start-up with a clear message.
     public init(
@@ -48,6 +52,9 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
             ("application_name", applicationName),
             ("dbname", url),
         ]
+        if let statementTimeoutMilliseconds {
+            parameters.insert(("options", "-c statement_timeout=\(statementTimeoutMilliseconds)"), at: 0)
+        }
         if let databaseName { parameters.append(("dbname", databaseName)) }
         return parameters
     }
