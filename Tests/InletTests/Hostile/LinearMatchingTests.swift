@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("*a*a*a*a*a*a*a*a*b", String(repeating: "a", count: 5000), false),
+        ("*a*a*a*a*a*a*a*a*b*c", String(repeating: "a", count: 5000) + "c", false),
         ("*aaaaaaaaaaaaaaaaaaaaaaaaaaaaab*", String(repeating: "a", count: 5000), false),
         ("a*ab*b", "a" + String(repeating: "ab", count: 2500) + "b", true),
         ("*abcabd*", String(repeating: "abcab", count: 1000) + "abcabd", true),
