@@ -6,18 +6,24 @@
 /// a field either has a value directly there (consistent with everything below) or must be satisfied inside
 /// one of the arrays it contains, and all fields sent into one array must be satisfied in one of its elements.
 /// A field's path almost always leaves it a single route, so the search is linear in practice; `budget`
-/// bounds the rare ambiguous cases (fail closed).
+/// bounds the rare ambiguous cases (fail closed), and `meter` counts the leaves each step looks at, so that a
+/// request's work budget also bounds them.
 struct ArrayConsistency {
     let event: FlattenedEvent
     private(set) var budget = 100_000
+    private(set) var meter: StepMeter
 
-    init(event: FlattenedEvent) { self.event = event }
+    init(event: FlattenedEvent, meter: StepMeter = StepMeter(budget: nil)) {
+        self.event = event
+        self.meter = meter
+    }
 
     /// Whether `required` (candidate leaf indices per field) and `absent` (leaf indices that must not be
     /// consistent with the choice) can be satisfied within the subtree of element `node` at `depth`.
-    mutating func solve(required: [[Int]], absent: [Int], node: Int32, depth: Int32) -> Bool {
+    mutating func solve(required: [[Int]], absent: [Int], node: Int32, depth: Int32) throws(WorkBudgetError) -> Bool {
         budget -= 1
         guard budget > 0 else { return false }
+        try meter.count(1 &+ absent.count &+ required.reduce(0) { $0 &+ $1.count })
         for leaf in absent where event.leaves[leaf].node == node { return false }
         // Route options per unresolved field: -1 for a value directly here, else an array id.
         var pending: [(field: Int, options: [Int32])] = []
@@ -45,7 +51,7 @@ struct ArrayConsistency {
         }
         var choice = [Int](repeating: 0, count: pending.count)
         while true {
-            if satisfies(
+            if try satisfies(
                 choice, pending: pending, required: required, absent: absent, absentArrays: absentArrays,
                 depth: depth)
             {
@@ -67,7 +73,7 @@ struct ArrayConsistency {
     private mutating func satisfies(
         _ choice: [Int], pending: [(field: Int, options: [Int32])], required: [[Int]], absent: [Int],
         absentArrays: [Int32], depth: Int32
-    ) -> Bool {
+    ) throws(WorkBudgetError) -> Bool {
         var fieldsByArray: [(array: Int32, fields: [Int])] = []
         for (position, entry) in pending.enumerated() {
             let array = entry.options[choice[position]]
@@ -81,6 +87,7 @@ struct ArrayConsistency {
         // Values of absent fields in an array no chosen field constrains are consistent with the choice.
         for array in absentArrays where !fieldsByArray.contains(where: { $0.array == array }) { return false }
         for (array, fields) in fieldsByArray {
+            try meter.count(absent.count &+ fields.reduce(0) { $0 &+ required[$1].count })
             let byElement = fields.map { group(required[$0], in: array, depth: depth) }
             let absentByElement = group(absent, in: array, depth: depth)
             var satisfied = false
@@ -91,7 +98,8 @@ struct ArrayConsistency {
                     inside.append(leaves)
                 }
                 guard inside.count == fields.count else { continue }
-                if solve(required: inside, absent: absentByElement[element] ?? [], node: element, depth: depth + 1) {
+                if try solve(required: inside, absent: absentByElement[element] ?? [], node: element, depth: depth + 1)
+                {
                     satisfied = true
                     break
                 }

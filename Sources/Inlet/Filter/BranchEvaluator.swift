@@ -5,8 +5,17 @@ struct BranchEvaluator {
 
     /// Whether `branch` holds: cheap checks first, the array-consistency search only when values sit in arrays.
     func matches(_ branch: FilterBranch) -> Bool {
+        var meter = StepMeter(budget: nil)
+        return (try? matches(branch, meter: &meter)) ?? false
+    }
+
+    /// ``matches(_:)``, counting its work on `meter`: one step per condition tried on a value (and one per 16
+    /// bytes of a string that a wildcard, case-insensitive or exclusion condition reads), plus the steps of the
+    /// array-consistency search.
+    func matches(_ branch: FilterBranch, meter: inout StepMeter) throws(WorkBudgetError) -> Bool {
         // Through buffer pointers: subscripting `fields` by value would copy a whole `FilterField` (five
         // reference-counted members) per condition checked, which dominated the mixed-pattern profile.
+        var steps = 0
         let needsSearch: Bool? = fields.withUnsafeBufferPointer { fields in
             event.leaves.withUnsafeBufferPointer { leaves in
                 var needsSearch = false
@@ -14,8 +23,9 @@ struct BranchEvaluator {
                     let field = fields.baseAddress! + Int(index)
                     var found = false
                     var foundOutsideArrays = false
-                    for position in event.range(of: field.pointee.pathID)
-                    where Self.satisfies(field, leaves.baseAddress! + position) {
+                    for position in event.range(of: field.pointee.pathID) {
+                        steps &+= Self.work(field, leaves.baseAddress! + position)
+                        guard Self.satisfies(field, leaves.baseAddress! + position) else { continue }
                         found = true
                         if leaves[position].node == 0 {
                             foundOutsideArrays = true
@@ -34,6 +44,7 @@ struct BranchEvaluator {
                 return needsSearch
             }
         }
+        try meter.count(steps)
         guard let needsSearch else { return false }
         guard needsSearch else { return true }
         var required: [[Int]] = []
@@ -43,15 +54,28 @@ struct BranchEvaluator {
                 for index in branch.required {
                     let field = fields.baseAddress! + Int(index)
                     required.append(
-                        event.range(of: field.pointee.pathID).filter { Self.satisfies(field, leaves.baseAddress! + $0) }
+                        event.range(of: field.pointee.pathID).filter {
+                            steps &+= Self.work(field, leaves.baseAddress! + $0)
+                            return Self.satisfies(field, leaves.baseAddress! + $0)
+                        }
                     )
                 }
             }
         }
         var absent: [Int] = []
         for index in branch.absent { absent += event.range(of: fields[Int(index)].pathID) }
-        var search = ArrayConsistency(event: event)
-        return search.solve(required: required, absent: absent, node: 0, depth: 0)
+        try meter.count(steps)
+        var search = ArrayConsistency(event: event, meter: meter)
+        defer { meter = search.meter }
+        return try search.solve(required: required, absent: absent, node: 0, depth: 0)
+    }
+
+    /// The steps checking `field` against `leaf` takes.
+    @inline(__always)
+    private static func work(_ field: UnsafePointer<FilterField>, _ leaf: UnsafePointer<EventLeaf>) -> Int {
+        let conditions = field.pointee.conditions.count
+        guard field.pointee.scansText, case .string(let text) = leaf.pointee.value else { return conditions }
+        return conditions &* (1 &+ text.utf8.count >> 4)
     }
 
     /// ``FilterField/matches(_:)`` through pointers, so that neither the field, its conditions nor the value

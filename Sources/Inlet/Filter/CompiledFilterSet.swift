@@ -50,7 +50,44 @@ public struct CompiledFilterSet<ID: Hashable & Sendable>: Sendable {
 
     /// The ids of the patterns that match the event (and its headers), in the order the patterns were given.
     public func matches(_ event: JSONValue, headers: [String: String] = [:]) -> [ID] {
-        matches(FlattenedEvent(event, headers: headers, paths: paths))
+        var meter = StepMeter(budget: nil)
+        return (try? matches(FlattenedEvent(event, headers: headers, paths: paths), meter: &meter)) ?? []
+    }
+
+    /// ``matches(_:headers:)`` drawing its work from `budget` (shared with the request's schema validation):
+    /// throws ``WorkBudgetError`` when the budget runs out or the work is cancelled.
+    public func matches(_ event: JSONValue, headers: [String: String] = [:], budget: WorkBudget)
+        throws(WorkBudgetError) -> [ID]
+    {
+        var meter = StepMeter(budget: budget)
+        let flattened = FlattenedEvent(event, headers: headers, paths: paths)
+        let result = try matches(flattened, meter: &meter)
+        try meter.report()
+        return result
+    }
+
+    /// ``matches(json:headers:limits:)`` drawing its work from `budget`: throws the ``JSONParseError`` of an
+    /// invalid text, or ``WorkBudgetError`` when the budget runs out or the work is cancelled.
+    public func matches(
+        json: some Collection<UInt8>, headers: [String: String] = [:], limits: JSONParseLimits = .default,
+        budget: WorkBudget
+    ) throws -> [ID] {
+        var meter = StepMeter(budget: budget)
+        // Reading the text: one step per 16 bytes, whichever path reads it.
+        try meter.count(json.count >> 4)
+        let fast: Result<[ID], WorkBudgetError>?? = json.withContiguousStorageIfAvailable { bytes in
+            guard let event = scanned(bytes, headers: headers, limits: limits) else { return nil }
+            return Result { () throws(WorkBudgetError) in try matches(event, meter: &meter) }
+        }
+        let result: [ID]
+        if let fast, let fast {
+            result = try fast.get()
+        } else {
+            let event = try JSONValue(parsing: json, limits: limits)
+            result = try matches(FlattenedEvent(event, headers: headers, paths: paths), meter: &meter)
+        }
+        try meter.report()
+        return result
     }
 
     /// The ids of the patterns that match the event given as JSON text, in the order the patterns were given.
@@ -74,13 +111,23 @@ public struct CompiledFilterSet<ID: Hashable & Sendable>: Sendable {
     func scanningMatches(_ bytes: UnsafeBufferPointer<UInt8>, headers: [String: String], limits: JSONParseLimits)
         -> [ID]?
     {
-        guard let event = try? FlattenedEvent(scanning: bytes, headers: headers, paths: paths, limits: limits) else {
-            return nil
-        }
-        return matches(event)
+        guard let event = scanned(bytes, headers: headers, limits: limits) else { return nil }
+        var meter = StepMeter(budget: nil)
+        return (try? matches(event, meter: &meter)) ?? []
     }
 
-    private func matches(_ flattened: FlattenedEvent) -> [ID] {
+    /// The event flattened by the byte-level scan; `nil` when the text is left to the tree parser.
+    private func scanned(_ bytes: UnsafeBufferPointer<UInt8>, headers: [String: String], limits: JSONParseLimits)
+        -> FlattenedEvent?
+    {
+        try? FlattenedEvent(scanning: bytes, headers: headers, paths: paths, limits: limits)
+    }
+
+    /// The matching patterns' ids, counting work on `meter`: a step per leaf value and per candidate branch,
+    /// and the steps of each branch's evaluation (``BranchEvaluator/matches(_:meter:)``). Without a budget
+    /// the meter only counts and never throws.
+    private func matches(_ flattened: FlattenedEvent, meter: inout StepMeter) throws(WorkBudgetError) -> [ID] {
+        try meter.count(flattened.leaves.count)
         var candidates = index.unanchored
         var previousPath: Int32 = -1
         for leaf in flattened.leaves {
@@ -88,6 +135,7 @@ public struct CompiledFilterSet<ID: Hashable & Sendable>: Sendable {
             previousPath = leaf.path
         }
         guard !candidates.isEmpty else { return [] }
+        try meter.count(candidates.count)
         if candidates.count > 1 { candidates.sort() }
         let evaluator = BranchEvaluator(event: flattened, fields: fields)
         var result: [ID] = []
@@ -97,7 +145,7 @@ public struct CompiledFilterSet<ID: Hashable & Sendable>: Sendable {
             previous = branch
             let owner = owners[Int(branch)]
             guard owner != lastMatchedOwner else { continue }
-            if evaluator.matches(branches[Int(branch)]) {
+            if try evaluator.matches(branches[Int(branch)], meter: &meter) {
                 result.append(ids[Int(owner)])
                 lastMatchedOwner = owner
             }

@@ -45,6 +45,16 @@ enum FilterCondition: Hashable, Sendable {
         }
     }
 
+    /// Whether checking a string reads all of it (see ``FilterField/scansText``).
+    var scansText: Bool {
+        switch self {
+        case .equalsAddress, .equalsIgnoreCase, .prefixIgnoreCase, .suffixIgnoreCase, .wildcard, .anythingBut,
+            .cidr:
+            true
+        default: false
+        }
+    }
+
     /// The operator's name in the pattern language, for explanations.
     var operatorName: String {
         switch self {

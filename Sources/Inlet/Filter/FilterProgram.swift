@@ -25,6 +25,9 @@ struct FilterField: Sendable {
     var allowsAbsence: Bool
     /// Identifier of `segments` in the ``FilterPaths`` the program is matched with.
     var pathID: Int32 = -1
+    /// Whether checking a string takes time in its length rather than the pattern's (wildcards, case-insensitive
+    /// forms, address parsing, exclusion lists): the work budget then counts the string's bytes.
+    var scansText = false
 
     func matches(_ value: EventScalar) -> Bool {
         for condition in conditions where condition.matches(value) { return true }

@@ -125,10 +125,11 @@ struct PatternCompiler {
         guard weight <= limits.maxConditions else {
             throw FilterPatternError("pattern has more than \(limits.maxConditions) conditions", at: pointer)
         }
-        fields.append(
-            FilterField(
-                segments: segments, isHeader: isHeader, path: display, pointer: pointer, source: leaf,
-                conditions: compiled.conditions, allowsAbsence: compiled.allowsAbsence))
+        var field = FilterField(
+            segments: segments, isHeader: isHeader, path: display, pointer: pointer, source: leaf,
+            conditions: compiled.conditions, allowsAbsence: compiled.allowsAbsence)
+        field.scansText = compiled.conditions.contains { $0.scansText }
+        fields.append(field)
         return Int32(fields.count - 1)
     }
 

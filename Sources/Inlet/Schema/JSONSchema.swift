@@ -62,4 +62,18 @@ public struct JSONSchema: Sendable {
         var evaluator = SchemaEvaluator(graph: graph, limits: limits, reporting: false)
         return evaluator.run(instance).isEmpty
     }
+
+    /// ``validate(_:)`` drawing its work from `budget` (shared with the request's filter matching): throws
+    /// ``WorkBudgetError`` when the budget runs out or the work is cancelled, which says nothing about whether
+    /// the instance is valid.
+    public func validate(_ instance: JSONValue, budget: WorkBudget) throws(WorkBudgetError) -> [SchemaViolation] {
+        var evaluator = SchemaEvaluator(graph: graph, limits: limits, reporting: true, budget: budget)
+        return try evaluator.runWithinBudget(instance)
+    }
+
+    /// ``isValid(_:)`` drawing its work from `budget`; throws ``WorkBudgetError`` as ``validate(_:budget:)`` does.
+    public func isValid(_ instance: JSONValue, budget: WorkBudget) throws(WorkBudgetError) -> Bool {
+        var evaluator = SchemaEvaluator(graph: graph, limits: limits, reporting: false, budget: budget)
+        return try evaluator.runWithinBudget(instance).isEmpty
+    }
 }

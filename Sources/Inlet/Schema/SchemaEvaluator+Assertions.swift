@@ -7,12 +7,6 @@ extension SchemaEvaluator {
             return "no value is allowed here"
         case (.type(let types), _):
             return types.accepts(instance) ? nil : "expected \(types.description), found \(Self.describeType(instance))"
-        case (.enumeration(let allowed), _):
-            guard !allowed.contains(where: { $0.isExactlyEqual(to: instance) }) else { return nil }
-            let listed = allowed.prefix(5).map { Self.abbreviate($0) }.joined(separator: ", ")
-            return "value must be one of \(listed)\(allowed.count > 5 ? ", …" : "")"
-        case (.constant(let expected), _):
-            return instance.isExactlyEqual(to: expected) ? nil : "value must be \(Self.abbreviate(expected))"
         case (.multipleOf(let divisor), .number(let number)):
             return number.isMultiple(of: divisor) ? nil : "\(number) is not a multiple of \(divisor)"
         case (.minimum(let bound, let exclusive), .number(let number)):
@@ -25,24 +19,42 @@ extension SchemaEvaluator {
             return Self.length(of: string, atLeast: length) ? nil : "string is shorter than \(length) characters"
         case (.maxLength(let length), .string(let string)):
             return Self.length(of: string, atLeast: length + 1) ? "string is longer than \(length) characters" : nil
-        case (.pattern(let regex), .string(let string)):
-            return regex.matches(string) ? nil : "string does not match the pattern \"\(regex.pattern)\""
         case (.minItems(let count), .array(let elements)):
             return elements.count >= count ? nil : "array has \(elements.count) items, at least \(count) required"
         case (.maxItems(let count), .array(let elements)):
             return elements.count <= count ? nil : "array has \(elements.count) items, at most \(count) allowed"
+        case (.minProperties(let count), .object(let object)):
+            return object.count >= count ? nil : "object has \(object.count) properties, at least \(count) required"
+        case (.maxProperties(let count), .object(let object)):
+            return object.count <= count ? nil : "object has \(object.count) properties, at most \(count) allowed"
+        default:
+            return nil
+        }
+    }
+
+    /// `enum`, `const` and `uniqueItems`, counting the values they compare and hash: the message for a failure,
+    /// or `nil`. `uniqueItems` hashes each item once, so it takes time linear in the array, not quadratic.
+    mutating func equalityFailure(_ keyword: SchemaKeyword, _ instance: JSONValue) -> String? {
+        var work = 0
+        defer { _ = charge(work) }
+        switch (keyword, instance) {
+        case (.enumeration(let allowed), _):
+            guard !allowed.contains(where: { $0.isExactlyEqual(to: instance, work: &work) }) else { return nil }
+            let listed = allowed.prefix(5).map { Self.abbreviate($0) }.joined(separator: ", ")
+            return "value must be one of \(listed)\(allowed.count > 5 ? ", …" : "")"
+        case (.constant(let expected), _):
+            guard !instance.isExactlyEqual(to: expected, work: &work) else { return nil }
+            return "value must be \(Self.abbreviate(expected))"
         case (.uniqueItems, .array(let elements)):
             var firstIndex: [ExactJSONValue: Int] = [:]
+            firstIndex.reserveCapacity(elements.count)
             for (index, element) in elements.enumerated() {
+                work &+= element.hashingWork
                 if let earlier = firstIndex.updateValue(index, forKey: ExactJSONValue(value: element)) {
                     return "array items \(earlier) and \(index) are equal"
                 }
             }
             return nil
-        case (.minProperties(let count), .object(let object)):
-            return object.count >= count ? nil : "object has \(object.count) properties, at least \(count) required"
-        case (.maxProperties(let count), .object(let object)):
-            return object.count <= count ? nil : "object has \(object.count) properties, at most \(count) allowed"
         default:
             return nil
         }

@@ -88,14 +88,20 @@ extension SchemaEvaluator {
             }
         case .patternProperties(let patterns):
             for (key, value) in object {
-                for (regex, id) in patterns where regex.matches(key) {
+                for (regex, id) in patterns where matches(regex, key) {
                     evaluated?.properties.insert(key)
                     valid = member(key, value, id, keyword: "patternProperties", of: node, report: report) && valid
                     if !valid && !report { return false }
                 }
             }
         case .additionalProperties(let id, let declared, let patterns):
-            for (key, value) in object where !declared.contains(key) && !patterns.contains(where: { $0.matches(key) }) {
+            for (key, value) in object where !declared.contains(key) {
+                var matchesPattern = false
+                for regex in patterns where matches(regex, key) {
+                    matchesPattern = true
+                    break
+                }
+                if matchesPattern { continue }
                 evaluated?.properties.insert(key)
                 valid = member(key, value, id, keyword: "additionalProperties", of: node, report: report) && valid
                 if !valid && !report { return false }

@@ -16,11 +16,16 @@ struct SchemaEvaluator {
     private var depth = 0
     private var steps = 0
     private var limitViolation: SchemaViolation?
+    /// Work done, drawn from the caller's budget when there is one.
+    private(set) var meter: StepMeter
+    /// Set when the budget ran out or the work was cancelled; evaluation unwinds as after a limit violation.
+    private(set) var stopped: WorkBudgetError?
 
-    init(graph: SchemaGraph, limits: JSONSchema.Limits, reporting: Bool) {
+    init(graph: SchemaGraph, limits: JSONSchema.Limits, reporting: Bool, budget: WorkBudget? = nil) {
         self.graph = graph
         self.limits = limits
         self.reporting = reporting
+        self.meter = StepMeter(budget: budget)
     }
 
     /// Evaluates the whole schema; the violations found (at least one when the instance is invalid).
@@ -36,6 +41,14 @@ struct SchemaEvaluator {
                 SchemaViolation(
                     path: "", keyword: "", schemaPath: node.location, message: "value does not match the schema"))
         }
+        return violations
+    }
+
+    /// ``run(_:)``, throwing when the budget ran out or the work was cancelled before the answer.
+    mutating func runWithinBudget(_ instance: JSONValue) throws(WorkBudgetError) -> [SchemaViolation] {
+        let violations = run(instance)
+        if let stopped { throw stopped }
+        try meter.report()
         return violations
     }
 
@@ -69,6 +82,7 @@ struct SchemaEvaluator {
     }
 
     private mutating func enter(_ node: SchemaNode) -> Bool {
+        guard charge(1 &+ node.keywords.count) else { return false }
         depth += 1
         steps += 1
         if depth > limits.maxEvaluationDepth {
@@ -101,9 +115,57 @@ struct SchemaEvaluator {
         case .required, .dependentRequired:
             guard case .object(let object) = instance else { return true }
             return evaluateRequired(keyword, of: node, object, report: report)
+        case .pattern(let regex):
+            guard case .string(let string) = instance, !matches(regex, string) else { return true }
+            return fail(report, "pattern", node, "string does not match the pattern \"\(regex.pattern)\"")
+        case .enumeration, .constant, .uniqueItems:
+            guard let message = equalityFailure(keyword, instance) else { return true }
+            return fail(report, keyword.name, node, message)
         default:
+            guard charge(Self.scalarWork(instance)) else { return false }
             guard let message = assertionFailure(keyword, instance) else { return true }
             return fail(report, keyword.name, node, message)
+        }
+    }
+
+    // MARK: Work
+
+    /// Counts `steps` of work; when the budget runs out (or the work is cancelled), stops the evaluation as a
+    /// limit violation does and returns `false`.
+    mutating func charge(_ steps: Int) -> Bool {
+        do {
+            try meter.count(steps)
+            return true
+        } catch {
+            stop(error)
+            return false
+        }
+    }
+
+    /// Records why evaluation stops; every evaluation still running then fails fast.
+    mutating func stop(_ error: WorkBudgetError) {
+        if stopped == nil { stopped = error }
+        if limitViolation == nil {
+            limitViolation = SchemaViolation(path: "", keyword: "", schemaPath: "", message: error.message)
+        }
+    }
+
+    /// Whether `regex` matches `string`, its steps drawn from the budget; `false` once the budget is spent.
+    mutating func matches(_ regex: ECMARegex, _ string: String) -> Bool {
+        do {
+            return try regex.matches(string, budget: meter.budget)
+        } catch {
+            stop(error)
+            return false
+        }
+    }
+
+    /// The steps an assertion on a scalar takes: one, and one per 16 bytes of a string or a number's text.
+    static func scalarWork(_ instance: JSONValue) -> Int {
+        switch instance {
+        case .string(let string): 1 &+ string.utf8.count >> 4
+        case .number(let number): 1 &+ number.text.utf8.count >> 4
+        default: 1
         }
     }
 

@@ -1,7 +1,7 @@
 /// A set of Unicode scalars matched by one regex atom: a literal, `.`, an escape such as `\d`, or a bracketed class.
-struct RegexCharacterClass: Sendable {
+struct RegexCharacterClass: Hashable, Sendable {
     /// One member of a class.
-    enum Item: Sendable {
+    enum Item: Hashable, Sendable {
         case range(ClosedRange<UInt32>)
         case digit(negated: Bool)
         case word(negated: Bool)
@@ -62,7 +62,7 @@ struct RegexCharacterClass: Sendable {
 }
 
 /// A Unicode property usable in `\p{…}` and `\P{…}`: a general category (or group of them) or a binary property.
-enum RegexUnicodeProperty: Sendable {
+enum RegexUnicodeProperty: Hashable, Sendable {
     case categories([Unicode.GeneralCategory])
     case any
     case ascii

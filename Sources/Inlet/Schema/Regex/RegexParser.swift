@@ -1,5 +1,5 @@
 /// A parsed regular expression.
-indirect enum RegexNode: Sendable {
+indirect enum RegexNode: Hashable, Sendable {
     case empty
     case literal(UInt32)
     case characterClass(RegexCharacterClass)
@@ -10,7 +10,7 @@ indirect enum RegexNode: Sendable {
     case lookahead(RegexNode, negated: Bool)
 }
 
-enum RegexAssertion: Sendable {
+enum RegexAssertion: Hashable, Sendable {
     case start, end, wordBoundary, notWordBoundary
 }
 
@@ -22,7 +22,8 @@ struct RegexSyntaxError: Error, Sendable {
 /// Parses ECMA-262 pattern syntax (as with the `u` flag) into a ``RegexNode``.
 ///
 /// Lenient where browsers are: a `{`, `}` or `]` that cannot start or end a construct is a literal.
-/// Backreferences and lookbehind are refused, since the matcher guarantees linear time.
+/// Backreferences and lookbehind are refused: the matcher guarantees time linear in the input, and no
+/// construction matches backreferences in linear time.
 struct RegexParser {
     let scalars: [UInt32]
     var position = 0

@@ -5,19 +5,28 @@ enum RegexInstruction: Sendable {
     case split(Int, Int)
     case jump(Int)
     case assertion(RegexAssertion)
-    /// Runs sub-program `program` anchored at the current position; continues when it matches (or, if
-    /// `negated`, when it does not).
+    /// Continues when lookahead `program` holds at the current position (or, if `negated`, when it does not),
+    /// as read from the table ``RegexMachine`` computes for it before the main pass.
     case lookahead(program: Int, negated: Bool)
     case match
 }
 
 /// A regex compiled to instructions for a Pike VM: the main program and the bodies of its lookaheads.
+///
+/// A lookahead body is compiled *reversed* (sequences back to front), so that one backward pass over the input
+/// finds every position where it holds (see ``RegexMachine``). Lookaheads nested in it stay position tests.
+/// Bodies are numbered innermost first: a body refers only to bodies with smaller numbers.
 struct RegexProgram: Sendable {
-    /// `programs[0]` is the pattern itself; the others are lookahead bodies.
+    /// `programs[0]` is the pattern itself; the others are reversed lookahead bodies.
     var programs: [[RegexInstruction]] = []
 
     /// Refuses patterns whose compiled form would exceed this many instructions (`(a{1000}){1000}`).
     static let maxInstructions = 20_000
+    /// Refuses patterns with more lookaheads than this: each costs one bit per input position while matching.
+    static let maxLookarounds = 32
+
+    /// The number of lookahead bodies.
+    var lookaroundCount: Int { programs.count - 1 }
 
     init(_ node: RegexNode) throws(RegexSyntaxError) {
         programs.append([])
@@ -32,6 +41,7 @@ struct RegexProgram: Sendable {
     private struct Builder {
         var programs: [[RegexInstruction]]
         var total = 0
+        var bodies: [RegexNode: Int] = [:]
 
         init(program: RegexProgram) { programs = program.programs }
 
@@ -82,13 +92,35 @@ struct RegexProgram: Sendable {
                     code[split] = .split(split + 1, code.count)
                 }
             case .lookahead(let body, let negated):
+                // A body repeated by a quantifier is compiled (and its table computed) once.
+                if let known = bodies[body] {
+                    code.append(.lookahead(program: known, negated: negated))
+                    break
+                }
                 var sub: [RegexInstruction] = []
-                try emit(body, into: &sub)
+                try emit(body.reversed, into: &sub)
                 sub.append(.match)
                 total += sub.count
                 programs.append(sub)
+                guard programs.count - 1 <= RegexProgram.maxLookarounds else {
+                    throw RegexSyntaxError(message: "more than \(RegexProgram.maxLookarounds) distinct lookaheads")
+                }
+                bodies[body] = programs.count - 1
                 code.append(.lookahead(program: programs.count - 1, negated: negated))
             }
+        }
+    }
+}
+
+extension RegexNode {
+    /// The node matching the reversed strings: sequences run back to front. Assertions and lookaheads test a
+    /// position, which reads the same in both directions.
+    var reversed: RegexNode {
+        switch self {
+        case .sequence(let nodes): .sequence(nodes.reversed().map(\.reversed))
+        case .alternation(let branches): .alternation(branches.map(\.reversed))
+        case .repetition(let body, let minimum, let maximum): .repetition(body.reversed, min: minimum, max: maximum)
+        case .empty, .literal, .characterClass, .assertion, .lookahead: self
         }
     }
 }

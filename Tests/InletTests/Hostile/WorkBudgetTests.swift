@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+@testable import Inlet
+
+@Suite struct WorkBudgetTests {
+    private let lookaheadSchema = try! JSONSchema(
+        try! JSONValue(parsing: #"{"properties": {"s": {"pattern": "(?=.*x)"}}}"#))
+
+    private func longString(_ count: Int) -> JSONValue {
+        .object(JSONObject([(key: "s", value: .string(String(repeating: "a", count: count)))]))
+    }
+
+    @Test func overBudgetValidationStopsWithTheError() throws {
+        let budget = WorkBudget(steps: 50_000)
+        let error = try #require(throws: WorkBudgetError.self) {
+            try lookaheadSchema.validate(longString(100_000), budget: budget)
+        }
+        #expect(error.code == .exhausted)
+        #expect(error.message == "evaluating this event exceeded the work budget of 50000 steps")
+        // Stopped at the first checkpoint past the limit, not at the end of the work.
+        #expect(budget.used < 50_000 + 2 * WorkBudget.checkpointInterval)
+    }
+
+    @Test func withinBudgetValidationAnswersAsWithout() throws {
+        let instance = longString(1000)
+        let budget = WorkBudget()
+        #expect(try lookaheadSchema.validate(instance, budget: budget) == lookaheadSchema.validate(instance))
+        #expect(try lookaheadSchema.isValid(.object(JSONObject([(key: "s", value: "xa")])), budget: budget))
+        #expect(budget.used > 0)
+    }
+
+    @Test func overBudgetFilterMatchingStopsOnBothPaths() throws {
+        let pattern = try FilterPattern(try JSONValue(parsing: #"{"s": [{"wildcard": "*a*a*b"}]}"#))
+        let set = CompiledFilterSet([(id: 1, pattern: pattern)])
+        let event = longString(200_000)
+        #expect(throws: WorkBudgetError.self) { try set.matches(event, budget: WorkBudget(steps: 1000)) }
+        #expect(throws: WorkBudgetError.self) {
+            try set.matches(json: Array(event.serialized().utf8), budget: WorkBudget(steps: 1000))
+        }
+        #expect(try set.matches(event, budget: WorkBudget()) == [])
+    }
+
+    @Test func oneBudgetIsSharedByValidationAndMatching() throws {
+        let event = longString(20_000)
+        let validation = WorkBudget(steps: .max)
+        _ = try lookaheadSchema.isValid(event, budget: validation)
+        let pattern = try FilterPattern(try JSONValue(parsing: #"{"s": [{"wildcard": "*a*b"}]}"#))
+        let set = CompiledFilterSet([(id: 1, pattern: pattern)])
+        let matching = WorkBudget(steps: .max)
+        _ = try set.matches(event, budget: matching)
+
+        // Enough for either alone but not for both: the second evaluation runs out.
+        let shared = WorkBudget(steps: max(validation.used, matching.used) + 10)
+        _ = try lookaheadSchema.isValid(event, budget: shared)
+        #expect(throws: WorkBudgetError.self) { try set.matches(event, budget: shared) }
+    }
+
+    @Test func cancelledTaskStopsEarly() async throws {
+        let schema = lookaheadSchema
+        let event = longString(1_000_000)
+        // The budget belongs to the task doing the work (it is not Sendable), as it would in a request handler.
+        let task = Task { () -> (WorkBudgetError.Code?, Int) in
+            withUnsafeCurrentTask { $0?.cancel() }
+            let budget = WorkBudget(steps: .max)
+            do {
+                _ = try schema.validate(event, budget: budget)
+                return (nil, budget.used)
+            } catch {
+                return ((error as? WorkBudgetError)?.code, budget.used)
+            }
+        }
+        let (code, used) = await task.value
+        #expect(code == .cancelled)
+        // The first checkpoint stopped it: a full evaluation takes millions of steps.
+        #expect(used <= 2 * WorkBudget.checkpointInterval)
+    }
+
+    @Test func cancellationFlagStopsEarly() throws {
+        let budget = WorkBudget(steps: .max, isCancelled: { true })
+        let error = try #require(throws: WorkBudgetError.self) {
+            try lookaheadSchema.validate(longString(1_000_000), budget: budget)
+        }
+        #expect(error.code == .cancelled)
+        #expect(budget.used <= 2 * WorkBudget.checkpointInterval)
+    }
+
+    @Test func defaultBudgetLetsHonestOneMebibytePayloadsThrough() throws {
+        // A string field of almost 1 MiB against a typical format pattern, and an array of 100,000 small
+        // objects checked item by item: both well inside the default budget.
+        let schema = try JSONSchema(
+            try JSONValue(
+                parsing: #"""
+                    {"properties": {
+                      "text": {"type": "string", "pattern": "^[\\p{L}\\p{N}\\s.,;:!?'\"()-]*$", "maxLength": 2000000},
+                      "items": {"type": "array", "uniqueItems": true, "items": {"type": "object",
+                        "required": ["id", "kind"], "properties": {"id": {"type": "integer", "minimum": 0},
+                        "kind": {"enum": ["a", "b", "c"]}}}}
+                    }}
+                    """#))
+        let text = JSONValue.string(String(repeating: "Lorem ipsum dolor sit amet, consectetur. ", count: 25_000))
+        let items = JSONValue.array(
+            (0..<100_000).map { .object(JSONObject([(key: "id", value: .int(Int64($0))), (key: "kind", value: "a")])) })
+        for instance in [
+            JSONValue.object(JSONObject([(key: "text", value: text)])),
+            .object(JSONObject([(key: "items", value: items)])),
+        ] {
+            let budget = WorkBudget()
+            #expect(try schema.isValid(instance, budget: budget))
+            print("honest payload: \(budget.used) steps of \(budget.limit)")
+            #expect(budget.used < WorkBudget.defaultSteps / 2)
+        }
+    }
+}
