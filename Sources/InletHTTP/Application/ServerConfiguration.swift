@@ -26,6 +26,9 @@ public struct ServerConfiguration: Sendable {
     /// connection is closed — the bound on clients that trickle a body without ever going idle.
     public var httpRequestTimeoutMilliseconds: Int
     public var allowPrivateTargets: Bool
+    /// `INLET_WORK_BUDGET_STEPS`: the evaluation steps one request may spend on its tenant's schema and filters
+    /// (``WorkBudget``); above it the request is refused with 422 `work_budget_exceeded`.
+    public var workBudgetSteps: Int
     /// Job kinds beyond `http` and `noop` that workers of this deployment handle.
     public var customJobKinds: Set<String>
     /// `INLET_METRICS_PROJECT_LABELS`: label dispatch and ingest series with the project id. Off by default: the
@@ -40,6 +43,7 @@ public struct ServerConfiguration: Sendable {
         adminToken: String? = nil,
         maxBodyBytes: Int = 1 << 20, httpIdleTimeoutMilliseconds: Int = 30_000,
         httpRequestTimeoutMilliseconds: Int = 60_000, allowPrivateTargets: Bool = false,
+        workBudgetSteps: Int = WorkBudget.defaultSteps,
         customJobKinds: Set<String> = [], metricsProjectLabels: Bool = false,
         logLevel: Logger.Level = .info, logFormat: String = "text"
     ) {
@@ -55,6 +59,7 @@ public struct ServerConfiguration: Sendable {
         self.httpIdleTimeoutMilliseconds = httpIdleTimeoutMilliseconds
         self.httpRequestTimeoutMilliseconds = httpRequestTimeoutMilliseconds
         self.allowPrivateTargets = allowPrivateTargets
+        self.workBudgetSteps = workBudgetSteps
         self.customJobKinds = customJobKinds
         self.metricsProjectLabels = metricsProjectLabels
         self.logLevel = logLevel
@@ -82,6 +87,8 @@ public struct ServerConfiguration: Sendable {
             httpRequestTimeoutMilliseconds: try reader.integer(
                 "INLET_HTTP_REQUEST_TIMEOUT_MS", default: 60_000, range: 100...3_600_000),
             allowPrivateTargets: try reader.boolean("INLET_ALLOW_PRIVATE_TARGETS", default: false),
+            workBudgetSteps: try reader.integer(
+                "INLET_WORK_BUDGET_STEPS", default: WorkBudget.defaultSteps, range: 10_000...1_000_000_000),
             customJobKinds: Set(
                 (reader.string("INLET_CUSTOM_JOB_KINDS") ?? "").split(separator: ",").map {
                     $0.trimmingCharacters(in: .whitespaces)

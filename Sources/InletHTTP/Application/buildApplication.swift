@@ -27,7 +27,7 @@ public func buildApplication(
         router: router,
         server: .http1(
             configuration: .init(
-                additionalChannelHandlers: [RequestDeadlineHandler(deadline: requestDeadline)],
+                additionalChannelHandlers: [RequestDeadlineHandler(deadline: requestDeadline), ClientHangUpHandler()],
                 idleTimeout: .milliseconds(Int64(configuration.httpIdleTimeoutMilliseconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "inlet"),
         logger: logger)
@@ -72,7 +72,8 @@ func buildRouter(
     let dispatcher = Dispatcher(
         pool: services.pool, routes: routes, notifier: services.notifier,
         metrics: DispatchMetrics(
-            factory: metrics.factory, projectLabels: services.configuration.metricsProjectLabels))
+            factory: metrics.factory, projectLabels: services.configuration.metricsProjectLabels),
+        workBudgetSteps: services.configuration.workBudgetSteps)
     DispatchController(services: services, dispatcher: dispatcher).addRoutes(to: v1)
     IngestController(
         services: services, dispatcher: dispatcher,

@@ -22,6 +22,13 @@ struct Services: Sendable {
         RunRepository(projectID: projectID, pool: pool, notifier: notifier)
     }
 
+    /// Whether a request's evaluation should stop: its client hung up, or `INLET_HTTP_REQUEST_TIMEOUT_MS` passed
+    /// since it arrived.
+    func cancellation(of client: ClientPresence) -> @Sendable () -> Bool {
+        let deadline = Duration.milliseconds(configuration.httpRequestTimeoutMilliseconds)
+        return { client.isGone(deadline: deadline) }
+    }
+
     func subscriptions(_ projectID: UUID) -> SubscriptionRepository {
         SubscriptionRepository(projectID: projectID, pool: pool)
     }

@@ -37,7 +37,8 @@ struct DispatchController {
         let result = try await dispatcher.dispatch(
             DispatchRequest(
                 projectID: projectID, source: .nameOrID(source!), payload: payload, idempotencyKey: idempotencyKey,
-                headers: headers, via: .api, requestID: context.requestID))
+                headers: headers, via: .api, requestID: context.requestID,
+                isCancelled: services.cancellation(of: context.client)))
         return JSONResponse.make(
             .object(
                 JSONObject([

@@ -39,7 +39,8 @@ struct EventController {
         let dryRun = try QueryParameters.bool(request, "dry_run") ?? false
         let event = try await EventRepository(projectID: projectID, pool: services.pool).get(
             try context.parameters.id("id", "event"))
-        let replay = try await dispatcher.replay(event, dryRun: dryRun, requestID: context.requestID)
+        let replay = try await dispatcher.replay(
+            event, dryRun: dryRun, requestID: context.requestID, isCancelled: services.cancellation(of: context.client))
         let matches: [JSONValue] = replay.targets.map { target in
             .object(JSONObject([("subscription_id", .id(target.subscriptionID)), ("job_id", .id(target.jobID))]))
         }

@@ -92,7 +92,8 @@ struct IngestController {
                 projectID: source.projectID, source: .id(source.id), payload: payload,
                 idempotencyKey: idempotencyKey,
                 headers: RecordedHeaders.select(from: rawHeaders, idempotencyHeader: source.idempotencyHeader),
-                via: .ingest, verification: scheme.rawValue, requestID: context.requestID))
+                via: .ingest, verification: scheme.rawValue, requestID: context.requestID,
+                isCancelled: services.cancellation(of: context.client)))
         return JSONResponse.make(
             .object(
                 JSONObject([

@@ -57,6 +57,15 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 logger.error("database error", metadata: ["error": "\(error)"])
                 return APIError(.internalServerError, code: "internal", "internal error")
             }
+        case let error as WorkBudgetError:
+            switch error.code {
+            case .exhausted:
+                return APIError(.unprocessableContent, code: error.code.rawValue, error.message)
+            case .cancelled:
+                // The client hung up (it will not read this) or the request's deadline passed.
+                return APIError(
+                    .serviceUnavailable, code: "unavailable", "the request was cancelled before it finished")
+            }
         case is NIOTooManyBytesError:
             return APIError(.contentTooLarge, code: "payload_too_large", "the request body is too large")
         case let error as HTTPError:

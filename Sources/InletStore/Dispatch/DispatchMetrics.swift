@@ -11,6 +11,10 @@ public struct DispatchMetrics: Sendable {
         case unmatched
         case duplicate
         case schemaRejected = "schema_rejected"
+        /// Refused: evaluating the payload against the tenant's schema and filters took more than its budget.
+        case workBudgetExceeded = "work_budget_exceeded"
+        /// Stopped while the payload was evaluated: the client hung up or the request's deadline passed.
+        case cancelled
     }
 
     let factory: any MetricsFactory

@@ -26,10 +26,13 @@ public struct DispatchRequest: Sendable {
     /// The signature scheme that verified an ingested request.
     public var verification: String?
     public var requestID: String?
+    /// Asked while the payload is evaluated: `true` stops the work (the client went away, its deadline passed).
+    public var isCancelled: (@Sendable () -> Bool)?
 
     public init(
         projectID: UUID, source: SourceReference, payload: JSONValue, idempotencyKey: String? = nil,
-        headers: [String: String] = [:], via: Via = .api, verification: String? = nil, requestID: String? = nil
+        headers: [String: String] = [:], via: Via = .api, verification: String? = nil, requestID: String? = nil,
+        isCancelled: (@Sendable () -> Bool)? = nil
     ) {
         self.projectID = projectID
         self.source = source
@@ -39,6 +42,7 @@ public struct DispatchRequest: Sendable {
         self.via = via
         self.verification = verification
         self.requestID = requestID
+        self.isCancelled = isCancelled
     }
 }
 

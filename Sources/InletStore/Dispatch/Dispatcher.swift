@@ -5,24 +5,42 @@ import Postgres
 
 /// Turns an event into durable job runs: resolve the source, validate the payload, match subscriptions, and
 /// write the event with all its runs in one statement (one transaction, one round trip).
+///
+/// Validation and matching run tenant-supplied schemas and filters against a tenant-supplied payload: they draw
+/// on one ``WorkBudget`` of `workBudgetSteps` per request and stop when it runs out (a 422 for the client) or
+/// when the request's `isCancelled` says nobody waits for the answer any more.
 public struct Dispatcher: Sendable {
     let pool: PostgresPool
     let routes: SourceRouteCache
     let notifier: RunNotifier?
     let metrics: DispatchMetrics?
+    let workBudgetSteps: Int
 
-    public init(pool: PostgresPool, routes: SourceRouteCache, notifier: RunNotifier?, metrics: DispatchMetrics? = nil) {
+    public init(
+        pool: PostgresPool, routes: SourceRouteCache, notifier: RunNotifier?, metrics: DispatchMetrics? = nil,
+        workBudgetSteps: Int = WorkBudget.defaultSteps
+    ) {
         self.pool = pool
         self.routes = routes
         self.notifier = notifier
         self.metrics = metrics
+        self.workBudgetSteps = workBudgetSteps
     }
 
     public func dispatch(_ request: DispatchRequest) async throws -> DispatchResult {
         var route = try await routes.route(projectID: request.projectID, source: request.source)
+        let budget = WorkBudget(steps: workBudgetSteps, isCancelled: request.isCancelled)
         for _ in 0..<3 {
+            let targets: [SourceRoute.Target]
             do {
-                try judge(request.payload, on: route)
+                try judge(request.payload, on: route, budget: budget)
+                targets = try route.matchingTargets(payload: request.payload, headers: request.headers, budget: budget)
+            } catch let error as WorkBudgetError {
+                // Decided by the tenant's own schema, filters and payload, whatever the route's age.
+                metrics?.record(
+                    error.code == .exhausted ? .workBudgetExceeded : .cancelled, projectID: request.projectID,
+                    via: request.via.rawValue)
+                throw error
             } catch {
                 // A refusal decided on the cached route stands only if that route is still the stored state; a
                 // change made through any node since then (a schema loosened, the source enabled) is seen here.
@@ -35,7 +53,6 @@ public struct Dispatcher: Sendable {
                 }
                 throw error
             }
-            let targets = route.matchingTargets(payload: request.payload, headers: request.headers)
             if let result = try await insert(request, route: route, targets: targets) {
                 if result.dispatched > 0, !result.duplicate { notifier?.runsCreated() }
                 let outcome: DispatchMetrics.Outcome =
@@ -54,13 +71,18 @@ public struct Dispatcher: Sendable {
     /// Re-evaluates the source's current subscriptions against a stored event and, unless `dryRun`, creates one
     /// run per match. Judged like a dispatch (the source must be enabled; every answer is decided on the current
     /// state), but the payload is not validated again: it was accepted under the schema of its time.
-    public func replay(_ event: Event, dryRun: Bool, requestID: String?) async throws -> ReplayResult {
+    public func replay(
+        _ event: Event, dryRun: Bool, requestID: String?, isCancelled: (@Sendable () -> Bool)? = nil
+    ) async throws -> ReplayResult {
         let reference = SourceReference.id(event.sourceID)
         var route = try await routes.route(projectID: event.projectID, source: reference)
+        let budget = WorkBudget(steps: workBudgetSteps, isCancelled: isCancelled)
         var headers: [String: String] = [:]
         for (name, value) in event.headers.objectValue ?? JSONObject() { headers[name] = value.stringValue }
         for _ in 0..<3 {
-            let targets = route.source.enabled ? route.matchingTargets(payload: event.payload, headers: headers) : []
+            let targets =
+                route.source.enabled
+                ? try route.matchingTargets(payload: event.payload, headers: headers, budget: budget) : []
             if route.source.enabled, !dryRun, !targets.isEmpty {
                 if let created = try await insertRuns(for: event, route: route, targets: targets, requestID: requestID)
                 {
@@ -79,15 +101,15 @@ public struct Dispatcher: Sendable {
     }
 
     /// Refusals a route decides alone: a disabled source, a payload against the schema.
-    func judge(_ payload: JSONValue, on route: SourceRoute) throws {
+    func judge(_ payload: JSONValue, on route: SourceRoute, budget: WorkBudget) throws {
         guard route.source.enabled else { throw StoreError(.conflict, "the event source is disabled") }
-        try validate(payload, against: route)
+        try validate(payload, against: route, budget: budget)
     }
 
     /// Schema violations as a validation error with one issue per violation (JSON pointers into the payload).
-    func validate(_ payload: JSONValue, against route: SourceRoute) throws {
+    func validate(_ payload: JSONValue, against route: SourceRoute, budget: WorkBudget) throws {
         guard let schema = route.schema else { return }
-        let violations = schema.validate(payload)
+        let violations = try schema.validate(payload, budget: budget)
         guard !violations.isEmpty else { return }
         throw ValidationError(
             "the payload does not match the event source's schema",

@@ -45,10 +45,13 @@ public struct SourceRoute: Sendable {
         self.estimatedBytes = 1024 + 16 * textBytes + 128 * targets.count
     }
 
-    /// The targets whose filters match an event, in subscription order.
-    public func matchingTargets(payload: JSONValue, headers: [String: String]) -> [Target] {
+    /// The targets whose filters match an event, in subscription order; the matching draws on `budget`.
+    public func matchingTargets(payload: JSONValue, headers: [String: String], budget: WorkBudget)
+        throws(WorkBudgetError)
+        -> [Target]
+    {
         var indexes = unfiltered
-        if filters.count > 0 { indexes += filters.matches(payload, headers: headers) }
+        if filters.count > 0 { indexes += try filters.matches(payload, headers: headers, budget: budget) }
         if !unfiltered.isEmpty, filters.count > 0 { indexes.sort() }
         return indexes.map { targets[$0] }
     }
