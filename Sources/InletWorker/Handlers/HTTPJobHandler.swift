@@ -9,7 +9,7 @@ import NIOPosix
 import ServiceLifecycle
 
 /// The built-in `http` kind: sends the run envelope to the job's URL, signed with the Standard Webhooks scheme
-/// under the job's secret.
+/// under the job's secret, with the job's headers (stored sealed; opened here, never logged).
 ///
 /// A 2xx answer is a success; any other status, no answer within `timeout_ms`, or a network error fails the
 /// attempt. `Retry-After` on a 429 or 503 sets the next attempt's delay. Redirects are not followed. Unless
@@ -55,10 +55,16 @@ public final class HTTPJobHandler: JobHandler, Service {
 
     public func execute(_ run: ClaimedRun, context: JobExecutionContext) async -> JobOutcome {
         let configuration: HTTPJobConfiguration
+        let headers: HTTPJobHeaders
         do {
-            configuration = try HTTPJobConfiguration(config: run.config(), allowPrivateTargets: allowPrivateTargets)
+            let config = try run.config()
+            configuration = try HTTPJobConfiguration(config: config, allowPrivateTargets: allowPrivateTargets)
+            // A config that still holds headers was written before they were sealed and is not converted yet.
+            headers = config["headers"] != nil ? configuration.headers : try context.headers(for: run)
         } catch let error as ValidationError {
             return .failed("invalid http job config: \(error)")
+        } catch let error as SecretBoxError {
+            return .failed("cannot open the job's headers: \(error)")
         } catch {
             return .failed("invalid http job config: \(error)")
         }
@@ -80,7 +86,7 @@ public final class HTTPJobHandler: JobHandler, Service {
 
         var request = HTTPClientRequest(url: configuration.url.absoluteString)
         request.method = HTTPMethod(rawValue: configuration.method)
-        for header in configuration.headers { request.headers.add(name: header.name, value: header.value) }
+        for header in headers.fields { request.headers.add(name: header.name, value: header.value) }
         request.headers.replaceOrAdd(name: "content-type", value: "application/json")
         request.headers.replaceOrAdd(name: "user-agent", value: Self.userAgent)
         for field in signature.fields { request.headers.replaceOrAdd(name: field.name, value: field.value) }
