@@ -38,11 +38,13 @@ struct Serve: AsyncParsableCommand {
 }
 
 struct Migrate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.")
+    static let configuration = CommandConfiguration(
+        abstract: "Apply pending database migrations, seal job headers older versions stored in plain text, and exit.")
 
     func run() async throws {
         let configuration = try loadConfiguration()
         let logger = Logger(label: "inlet.migrate")
+        let secrets = try SecretBox(configuration: configuration.secretKey)
         let pool = try makePool(configuration, logger: logger, servesRequests: false)
         do {
             let migrator = Migrator(migrations: try Migration.load(from: Migration.defaultDirectory()), logger: logger)
@@ -51,6 +53,9 @@ struct Migrate: AsyncParsableCommand {
                 applied.isEmpty
                     ? "migrations: up to date"
                     : "migrations: applied \(applied.map(String.init).joined(separator: ", "))")
+            // SQL cannot seal: headers that versions before migration 0002 kept in jobs.config are sealed here.
+            let sealed = try await JobHeaderSealing.sealPlainHeaders(pool: pool, secrets: secrets)
+            if sealed > 0 { print("job headers: sealed the plain headers of \(sealed) jobs") }
             await pool.shutdown()
         } catch {
             await pool.shutdown()

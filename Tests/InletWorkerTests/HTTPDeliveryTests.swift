@@ -11,9 +11,10 @@ import Testing
 @Suite struct HTTPDeliveryTests {
     /// Runs one worker with the real http handler until `done` holds.
     func deliver(
-        _ fixture: QueueFixture, allowPrivateTargets: Bool = true, until done: @escaping () async throws -> Bool
+        _ fixture: QueueFixture, allowPrivateTargets: Bool = true, resolver: (any HostResolver)? = nil,
+        until done: @escaping () async throws -> Bool
     ) async throws {
-        let http = HTTPJobHandler(allowPrivateTargets: allowPrivateTargets)
+        let http = HTTPJobHandler(allowPrivateTargets: allowPrivateTargets, resolver: resolver)
         var handlers = JobHandlerRegistry()
         handlers.register(http, for: .http)
         let worker = Worker(
@@ -140,10 +141,17 @@ import Testing
     }
 
     @Test func namesResolvingToPrivateAddressesAreRefused() async throws {
-        let problem = try #require(await TargetAddressGuard.problem(withHost: "localhost", threadPool: .singleton))
+        let system = SystemHostResolver(threadPool: .singleton)
+        func decide(_ host: String) async -> TargetAddressGuard.Decision {
+            await TargetAddressGuard.decide(host: host, resolver: system, allowPrivateTargets: false)
+        }
+        guard case .refuse(let problem) = await decide("localhost") else {
+            Issue.record("localhost was not refused")
+            return
+        }
         #expect(problem.contains("non-public address"))
-        #expect(await TargetAddressGuard.problem(withHost: "93.184.215.14", threadPool: .singleton) == nil)
-        #expect(await TargetAddressGuard.problem(withHost: "10.1.2.3", threadPool: .singleton) != nil)
+        #expect(await decide("93.184.215.14") == .connect([NetworkAddress("93.184.215.14")!]))
+        #expect(await decide("10.1.2.3") != .connect([NetworkAddress("10.1.2.3")!]))
     }
 
     @Test func theEnvelopeEmbedsThePayloadVerbatim() throws {

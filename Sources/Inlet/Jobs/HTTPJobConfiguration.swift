@@ -2,11 +2,14 @@ import Foundation
 
 /// The `config` of an `http` job: where and how the worker delivers each run.
 ///
-/// `{"url": "https://…", "method": "POST", "headers": {"x-team": "billing"}, "timeout_ms": 10000}`
+/// `{"url": "https://…", "method": "POST", "headers": {"authorization": "Bearer …"}, "timeout_ms": 10000}`
+///
+/// The headers are secrets: they are stored sealed, apart from the rest of the config (``storedJSON`` leaves them
+/// out), and the API shows their names only.
 public struct HTTPJobConfiguration: Sendable, Equatable {
     public var url: URL
     public var method: String
-    public var headers: [(name: String, value: String)]
+    public var headers: HTTPJobHeaders
     public var timeoutMilliseconds: Int
 
     public static let allowedMethods: Set<String> = ["POST", "PUT", "PATCH"]
@@ -17,11 +20,6 @@ public struct HTTPJobConfiguration: Sendable, Equatable {
         "host", "content-length", "content-type", "transfer-encoding", "connection", "upgrade", "te", "trailer",
         "webhook-id", "webhook-timestamp", "webhook-signature", "keep-alive", "proxy-connection", "expect",
     ]
-
-    public static func == (lhs: HTTPJobConfiguration, rhs: HTTPJobConfiguration) -> Bool {
-        lhs.url == rhs.url && lhs.method == rhs.method && lhs.timeoutMilliseconds == rhs.timeoutMilliseconds
-            && lhs.headers.elementsEqual(rhs.headers) { $0.name == $1.name && $0.value == $1.value }
-    }
 
     /// Validates a job's `config`. `allowPrivateTargets` lifts the SSRF guard on literal addresses and
     /// `localhost` (the worker checks resolved addresses again at delivery time). Issue paths are relative to
@@ -35,7 +33,11 @@ public struct HTTPJobConfiguration: Sendable, Equatable {
             issues.append(ValidationIssue(path: JSONPointer.append(pathPrefix, field), message: message))
         }
         for key in object.keys where !["url", "method", "headers", "timeout_ms"].contains(key) {
-            issue(key, "unknown field; allowed are url, method, headers, timeout_ms")
+            if key == "header_names" {
+                issue(key, "is read-only (responses list the header names); send headers to set them")
+            } else {
+                issue(key, "unknown field; allowed are url, method, headers, timeout_ms")
+            }
         }
         var parsedURL: URL?
         if let text = object["url"]?.stringValue {
@@ -94,17 +96,16 @@ public struct HTTPJobConfiguration: Sendable, Equatable {
         guard issues.isEmpty, let parsedURL else { throw ValidationError("invalid http job config", issues: issues) }
         self.url = parsedURL
         self.method = method
-        self.headers = headers
+        self.headers = HTTPJobHeaders(headers)
         self.timeoutMilliseconds = timeout
     }
 
-    /// The config as JSON, with defaults filled in.
-    public var json: JSONValue {
-        var headerObject = JSONObject()
-        for header in headers { headerObject[header.name] = .string(header.value) }
-        return .object(
+    /// The config as stored in `jobs.config`, with defaults filled in and without the headers (they are sealed
+    /// into a column of their own).
+    public var storedJSON: JSONValue {
+        .object(
             JSONObject([
-                ("url", .string(url.absoluteString)), ("method", .string(method)), ("headers", .object(headerObject)),
+                ("url", .string(url.absoluteString)), ("method", .string(method)),
                 ("timeout_ms", .int(Int64(timeoutMilliseconds))),
             ]))
     }

@@ -90,7 +90,10 @@ public struct Job: Sendable, Equatable {
     public var projectID: UUID
     public var name: String
     public var kind: JobKind
+    /// For `http` jobs, the config without its headers (see ``headerNames``).
     public var config: JSONValue
+    /// The names of an `http` job's headers, which are stored sealed; their values are never read back.
+    public var headerNames: [String]
     public var maxAttempts: Int
     public var enabled: Bool
     public var createdAt: Date
@@ -100,14 +103,15 @@ public struct Job: Sendable, Equatable {
     public static let maxAttemptsRange = 1...100
 
     public init(
-        id: UUID, projectID: UUID, name: String, kind: JobKind, config: JSONValue, maxAttempts: Int, enabled: Bool,
-        createdAt: Date, updatedAt: Date
+        id: UUID, projectID: UUID, name: String, kind: JobKind, config: JSONValue, headerNames: [String] = [],
+        maxAttempts: Int, enabled: Bool, createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.projectID = projectID
         self.name = name
         self.kind = kind
         self.config = config
+        self.headerNames = headerNames
         self.maxAttempts = maxAttempts
         self.enabled = enabled
         self.createdAt = createdAt

@@ -33,11 +33,11 @@ struct JobController {
         reader.rejectUnknownFields()
         try reader.finish()
         let kind = try validateKind(kindName!)
-        let normalizedConfig = try validateConfig(config ?? [:], kind: kind)
+        let (storedConfig, headers) = try validateConfig(config ?? [:], kind: kind)
         let projectID = try await services.projectID(for: context, requested: requestedProject)
         let draft = JobDraft(
-            name: name!, kind: kind, config: normalizedConfig, maxAttempts: maxAttempts ?? Job.defaultMaxAttempts,
-            enabled: enabled ?? true)
+            name: name!, kind: kind, config: storedConfig, headers: headers,
+            maxAttempts: maxAttempts ?? Job.defaultMaxAttempts, enabled: enabled ?? true)
         let (job, secret) = try await services.jobs(projectID).create(draft)
         return JSONResponse.make(job.json.adding("signing_secret", .string(secret.unredactedText)), status: .created)
     }
@@ -63,7 +63,7 @@ struct JobController {
                 reader.issue("name", EventSourceInput.nameRule)
             }
         }
-        if let config = reader.object("config") { patch.config = .set(config) }
+        let configPatch = reader.object("config")
         if let maxAttempts = reader.integer("max_attempts", range: Job.maxAttemptsRange) {
             patch.maxAttempts = .set(maxAttempts)
         }
@@ -71,13 +71,15 @@ struct JobController {
         reader.rejectUnknownFields()
         try reader.finish()
         let controller = self
-        let newConfig = patch.config
-        let job = try await services.jobs(projectID).update(id, patch) { merged in
-            var job = merged
-            if case .set(let config) = newConfig {
-                job.config = try controller.validateConfig(config, kind: merged.kind)
+        let fields = patch
+        let job = try await services.jobs(projectID).update(id) { current in
+            var patch = fields
+            if let configPatch {
+                let (config, headers) = try controller.patchedConfig(of: current, with: configPatch)
+                patch.config = .set(config)
+                patch.headers = headers
             }
-            return job
+            return patch
         }
         return JSONResponse.make(job.json)
     }
@@ -97,20 +99,38 @@ struct JobController {
         return kind
     }
 
-    /// Validates a config for `kind` and returns it with defaults filled in.
-    func validateConfig(_ config: JSONValue, kind: JobKind) throws(ValidationError) -> JSONValue {
+    /// Validates a config for `kind` and returns what to store: the config with defaults filled in and, for http
+    /// jobs, its headers apart (they are sealed and never stored in the config).
+    func validateConfig(_ config: JSONValue, kind: JobKind) throws(ValidationError) -> (JSONValue, HTTPJobHeaders) {
         switch kind {
         case .http:
-            return try HTTPJobConfiguration(
-                config: config, allowPrivateTargets: services.configuration.allowPrivateTargets
-            ).json
+            let configuration = try HTTPJobConfiguration(
+                config: config, allowPrivateTargets: services.configuration.allowPrivateTargets)
+            return (configuration.storedJSON, configuration.headers)
         case .noop:
             guard config.objectValue?.isEmpty ?? false else {
                 throw ValidationError(path: "/config", "a noop job takes no config; send {} or leave it out")
             }
-            return config
+            return (config, HTTPJobHeaders())
         default:
-            return config  // custom kinds validate their own config in the worker
+            return (config, HTTPJobHeaders())  // custom kinds validate their own config in the worker
         }
+    }
+
+    /// The config to store after a PATCH of `config`. For http jobs it is a merge into the stored config: members
+    /// given replace, `null` removes (back to the default); `headers` left out keeps the sealed headers, `null`
+    /// clears them, an object replaces them all. Other kinds' configs are replaced whole (Inlet does not know
+    /// their structure).
+    func patchedConfig(of job: Job, with patch: JSONValue) throws(ValidationError) -> (JSONValue, Patch<HTTPJobHeaders>)
+    {
+        guard job.kind == .http, let members = patch.objectValue, var merged = job.config.objectValue else {
+            return (try validateConfig(patch, kind: job.kind).0, .keep)
+        }
+        for (key, value) in members { merged[key] = value == .null ? JSONValue?.none : value }
+        let configuration = try HTTPJobConfiguration(
+            config: .object(merged), allowPrivateTargets: services.configuration.allowPrivateTargets)
+        // A stored config holds headers only when an older version wrote it; they are sealed now, like new ones.
+        let headersChanged = merged.contains(key: "headers") || members.contains(key: "headers")
+        return (configuration.storedJSON, headersChanged ? .set(configuration.headers) : .keep)
     }
 }

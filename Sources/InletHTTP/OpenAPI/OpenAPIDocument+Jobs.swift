@@ -17,7 +17,8 @@ extension OpenAPIDocument {
                 "kind": kind,
                 "config": OpenAPISchema.described(
                     OpenAPISchema.anyObject,
-                    "Per kind: an HTTPJobConfig for http (create fills in the defaults), {} for noop"),
+                    "Per kind: an HTTPJobConfigShown for http (defaults filled in, header values never shown), "
+                        + "{} for noop"),
                 "max_attempts": maxAttempts,
                 "enabled": OpenAPISchema.boolean,
                 "created_at": OpenAPISchema.timestamp,
@@ -25,13 +26,24 @@ extension OpenAPIDocument {
             ],
             required: [
                 "id", "project_id", "name", "kind", "config", "max_attempts", "enabled", "created_at", "updated_at",
-            ])
+            ]
+        ).adding("if", ["properties": ["kind": ["const": "http"]]]).adding(
+            "then", ["properties": ["config": OpenAPISchema.ref("HTTPJobConfigShown")]])
         let fields: KeyValuePairs<String, JSONValue> = [
             "name": OpenAPISchema.name,
-            "config": OpenAPISchema.described(OpenAPISchema.anyObject, "Validated per kind; 422 when invalid"),
+            "config": OpenAPISchema.described(
+                OpenAPISchema.anyObject,
+                "Per kind: an HTTPJobConfig for http, {} for noop; validated per kind, 422 when invalid"),
             "max_attempts": maxAttempts,
             "enabled": OpenAPISchema.boolean,
         ]
+        let timeout = OpenAPISchema.integer(
+            minimum: 1, maximum: HTTPJobConfiguration.maximumTimeoutMilliseconds,
+            description: "Default \(HTTPJobConfiguration.defaultTimeoutMilliseconds)")
+        let url = OpenAPISchema.string(
+            maxLength: 2048, format: "uri",
+            description: "http or https; private, loopback and link-local targets are refused unless "
+                + "INLET_ALLOW_PRIVATE_TARGETS=true")
         return [
             ("Job", job),
             (
@@ -58,36 +70,60 @@ extension OpenAPIDocument {
                     [
                         [
                             "name": "fulfil-order", "kind": "http", "max_attempts": 5,
-                            "config": ["url": "https://example.com/hooks/orders", "timeout_ms": 5000],
+                            "config": [
+                                "url": "https://example.com/hooks/orders", "timeout_ms": 5000,
+                                "headers": ["authorization": "Bearer secret-token"],
+                            ],
                         ],
                         ["name": "noop-sink", "kind": "noop"],
                     ])
             ),
             (
                 "JobUpdate",
-                OpenAPISchema.object(fields, description: "A merge; kind cannot change").adding(
-                    "examples", [["max_attempts": 3, "enabled": false]])
+                OpenAPISchema.object(
+                    fields,
+                    description:
+                        "A merge; kind cannot change. An http job's config is merged into the stored one: members "
+                        + "given replace, null resets a member to its default; headers left out are kept, "
+                        + "headers: null removes them all, a headers object replaces them all. Other kinds' "
+                        + "config is replaced whole."
+                ).adding(
+                    "examples",
+                    [
+                        ["max_attempts": 3, "enabled": false],
+                        ["config": ["headers": ["authorization": "Bearer new-token"]]],
+                    ])
             ),
             (
                 "HTTPJobConfig",
                 OpenAPISchema.object(
                     [
-                        "url": OpenAPISchema.string(
-                            maxLength: 2048, format: "uri",
-                            description: "http or https; private, loopback and link-local targets are refused unless "
-                                + "INLET_ALLOW_PRIVATE_TARGETS=true"),
+                        "url": url,
                         "method": OpenAPISchema.enumeration(
                             ["POST", "PUT", "PATCH"], description: "Default POST; accepted in any case"),
                         "headers": [
                             "type": "object", "maxProperties": 50,
                             "additionalProperties": OpenAPISchema.string(maxLength: 4096),
-                            "description":
-                                "Extra request headers; Inlet's own (content-type, webhook-*, …) cannot be set",
+                            "description": .string(
+                                "Extra request headers; Inlet's own (content-type, webhook-*, …) cannot be set. "
+                                    + "Write-only: the values are stored encrypted and never returned; responses "
+                                    + "list the names in header_names"),
                         ],
-                        "timeout_ms": OpenAPISchema.integer(
-                            minimum: 1, maximum: HTTPJobConfiguration.maximumTimeoutMilliseconds,
-                            description: "Default \(HTTPJobConfiguration.defaultTimeoutMilliseconds)"),
-                    ], required: ["url"], description: "The config of an http job")
+                        "timeout_ms": timeout,
+                    ], required: ["url"], description: "The config of an http job, as sent to create or update it")
+            ),
+            (
+                "HTTPJobConfigShown",
+                OpenAPISchema.object(
+                    [
+                        "url": url,
+                        "method": OpenAPISchema.enumeration(["POST", "PUT", "PATCH"]),
+                        "timeout_ms": timeout,
+                        "header_names": OpenAPISchema.described(
+                            OpenAPISchema.array(OpenAPISchema.string()),
+                            "The names of the job's headers, as given; their values are write-only"),
+                    ], required: ["url", "method", "timeout_ms", "header_names"],
+                    description: "The config of an http job as responses show it: header values are never shown")
             ),
         ]
     }

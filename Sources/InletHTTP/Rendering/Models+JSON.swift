@@ -42,9 +42,20 @@ extension Job {
             JSONObject([
                 ("id", .id(id)), ("project_id", .id(projectID)), ("name", .string(name)),
                 ("kind", .string(kind.rawValue)),
-                ("config", config), ("max_attempts", .int(Int64(maxAttempts))), ("enabled", .bool(enabled)),
-                ("created_at", .timestamp(createdAt)), ("updated_at", .timestamp(updatedAt)),
+                ("config", kind == .http ? shownHTTPConfig : config), ("max_attempts", .int(Int64(maxAttempts))),
+                ("enabled", .bool(enabled)), ("created_at", .timestamp(createdAt)),
+                ("updated_at", .timestamp(updatedAt)),
             ]))
+    }
+
+    /// An http job's config as responses show it: header values are write-only, so only their names are listed
+    /// (`header_names`). Headers an older version left in the stored config are hidden the same way.
+    var shownHTTPConfig: JSONValue {
+        guard var object = config.objectValue else { return config }
+        let names = object["headers"]?.objectValue.map { Array($0.keys) } ?? headerNames
+        object["headers"] = JSONValue?.none  // a bare `nil` would be JSON null
+        object["header_names"] = .array(names.map(JSONValue.string))
+        return .object(object)
     }
 }
 

@@ -6,25 +6,32 @@ import Postgres
 public struct JobDraft: Sendable {
     public var name: String
     public var kind: JobKind
+    /// The config to store; for `http` jobs without its headers.
     public var config: JSONValue
+    /// An `http` job's headers, sealed by the repository.
+    public var headers: HTTPJobHeaders
     public var maxAttempts: Int
     public var enabled: Bool
 
     public init(
-        name: String, kind: JobKind, config: JSONValue, maxAttempts: Int = Job.defaultMaxAttempts, enabled: Bool = true
+        name: String, kind: JobKind, config: JSONValue, headers: HTTPJobHeaders = HTTPJobHeaders(),
+        maxAttempts: Int = Job.defaultMaxAttempts, enabled: Bool = true
     ) {
         self.name = name
         self.kind = kind
         self.config = config
+        self.headers = headers
         self.maxAttempts = maxAttempts
         self.enabled = enabled
     }
 }
 
-/// A PATCH of a job.
+/// A PATCH of a job, as stored: `config` is the whole new config (without headers), `headers` replaces the sealed
+/// headers (empty clears them).
 public struct JobPatch: Sendable {
     public var name: Patch<String> = .keep
     public var config: Patch<JSONValue> = .keep
+    public var headers: Patch<HTTPJobHeaders> = .keep
     public var maxAttempts: Patch<Int> = .keep
     public var enabled: Patch<Bool> = .keep
     public init() {}
@@ -42,7 +49,8 @@ public struct JobRepository: Sendable {
         self.secrets = secrets
     }
 
-    static let columns = "id, project_id, name, kind, config, max_attempts, enabled, created_at, updated_at"
+    static let columns =
+        "id, project_id, name, kind, config, max_attempts, enabled, created_at, updated_at, header_names"
     static let conflicts = [
         "jobs_project_id_name_key": "a job with this name already exists in the project",
         "jobs_project_id_fkey": "project not found",
@@ -52,23 +60,31 @@ public struct JobRepository: Sendable {
     /// The context job secrets are sealed under; the worker opens them with the same.
     public static func secretContext(_ id: UUID) -> String { "job:" + id.lowercasedString }
 
-    /// Creates a job with a fresh Standard Webhooks signing secret, returned only here.
+    /// Creates a job with a fresh Standard Webhooks signing secret, returned only here; its headers are sealed.
     public func create(_ draft: JobDraft) async throws -> (job: Job, signingSecret: SigningSecret) {
         let id = UUID.v7()
         let secret = SigningSecret.generate(for: .standardWebhooks)
         let sealed = Data(try secrets.seal(secret, context: Self.secretContext(id)))
+        let sealedHeaders = try sealHeaders(draft.headers, jobID: id)
         let rows = try await translatingErrors(conflicts: Self.conflicts) {
             try await pool.query(
                 """
-                INSERT INTO jobs (id, project_id, name, kind, config, max_attempts, enabled, signing_secret)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING \(Self.columns)
+                INSERT INTO jobs (
+                    id, project_id, name, kind, config, max_attempts, enabled, signing_secret, header_names,
+                    sealed_headers)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING \(Self.columns)
                 """,
                 [
                     id, projectID, draft.name, draft.kind.rawValue, draft.config.postgres, draft.maxAttempts,
-                    draft.enabled, sealed,
+                    draft.enabled, sealed, draft.headers.names, sealedHeaders,
                 ])
         }
         return (try Self.job(rows[0]), secret)
+    }
+
+    /// `headers` sealed for job `id`, or `nil` when there are none.
+    func sealHeaders(_ headers: HTTPJobHeaders, jobID id: UUID) throws -> Data? {
+        headers.isEmpty ? nil : Data(try secrets.seal(headers, jobID: id))
     }
 
     public func get(_ id: UUID) async throws -> Job {
@@ -87,34 +103,47 @@ public struct JobRepository: Sendable {
         return PageResult(fetched: try rows.map(Self.job), limit: page.limit)
     }
 
-    /// Applies a merge patch; `normalize` sees the merged job and returns what to store (e.g. a config with its
-    /// defaults filled in) or throws to refuse it.
-    public func update(_ id: UUID, _ patch: JobPatch, normalize: @Sendable (Job) throws -> Job = { $0 }) async throws
-        -> Job
-    {
+    /// Applies a merge patch. `resolve` sees the stored job (locked) and returns the patch to store — e.g. a config
+    /// merged into the stored one, validated, with its defaults filled in and its headers split out — or throws to
+    /// refuse it. Headers the patch leaves alone stay sealed as they are.
+    public func update(_ id: UUID, resolve: @Sendable (Job) throws -> JobPatch) async throws -> Job {
         try await translatingErrors(conflicts: Self.conflicts) {
             try await pool.withTransaction { connection in
                 let current = try await connection.query(
                     "SELECT \(Self.columns) FROM jobs WHERE project_id = $1 AND id = $2 FOR UPDATE", [projectID, id])
                 guard let row = current.first else { throw StoreError.notFound("job") }
                 var job = try Self.job(row)
+                let patch = try resolve(job)
                 job.name = patch.name.applied(to: job.name)
                 job.config = patch.config.applied(to: job.config)
                 job.maxAttempts = patch.maxAttempts.applied(to: job.maxAttempts)
                 job.enabled = patch.enabled.applied(to: job.enabled)
-                job = try normalize(job)
+                var replaceHeaders = false
+                var headerNames: [String] = []
+                var sealedHeaders: Data?
+                if case .set(let headers) = patch.headers {
+                    replaceHeaders = true
+                    headerNames = headers.names
+                    sealedHeaders = try sealHeaders(headers, jobID: id)
+                }
                 // Subscriptions of this job feed dispatch caches keyed by source version.
                 let rows = try await connection.query(
                     """
                     WITH updated AS (
-                        UPDATE jobs SET name = $3, config = $4, max_attempts = $5, enabled = $6, updated_at = now()
+                        UPDATE jobs SET name = $3, config = $4, max_attempts = $5, enabled = $6, updated_at = now(),
+                            header_names = CASE WHEN $7 THEN $8 ELSE header_names END,
+                            sealed_headers = CASE WHEN $7 THEN $9 ELSE sealed_headers END
                         WHERE project_id = $1 AND id = $2 RETURNING \(Self.columns)
                     ), bumped AS (
                         UPDATE event_sources SET version = version + 1
                         WHERE project_id = $1 AND id IN (SELECT source_id FROM subscriptions WHERE project_id = $1 AND target_id = $2)
                     )
                     SELECT * FROM updated
-                    """, [projectID, id, job.name, job.config.postgres, job.maxAttempts, job.enabled])
+                    """,
+                    [
+                        projectID, id, job.name, job.config.postgres, job.maxAttempts, job.enabled, replaceHeaders,
+                        headerNames, sealedHeaders,
+                    ])
                 return try Self.job(rows[0])
             }
         }
@@ -132,7 +161,8 @@ public struct JobRepository: Sendable {
         Job(
             id: try row.decode(UUID.self, at: 0), projectID: try row.decode(UUID.self, at: 1),
             name: try row.decode(String.self, at: 2), kind: JobKind(rawValue: try row.decode(String.self, at: 3)),
-            config: try row.decodeJSON(at: 4), maxAttempts: try row.decode(Int.self, at: 5),
+            config: try row.decodeJSON(at: 4), headerNames: try row.decode([String].self, at: 9),
+            maxAttempts: try row.decode(Int.self, at: 5),
             enabled: try row.decode(Bool.self, at: 6), createdAt: try row.decode(Date.self, at: 7),
             updatedAt: try row.decode(Date.self, at: 8))
     }

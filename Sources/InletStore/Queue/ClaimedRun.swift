@@ -21,7 +21,7 @@ public struct RunLease: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A job run taken by ``JobRunQueue/claim(limit:workerID:leaseSeconds:)``, with everything needed to execute it:
-/// the job's kind, configuration and sealed secret, and the event's payload and source name.
+/// the job's kind, configuration, sealed secret and sealed headers, and the event's payload and source name.
 public struct ClaimedRun: Sendable {
     public let lease: RunLease
     public let eventID: UUID
@@ -36,6 +36,8 @@ public struct ClaimedRun: Sendable {
     public let configJSON: [UInt8]
     /// The job's signing secret, sealed by `SecretBox` with context `"job:" + job id`.
     public let sealedSigningSecret: [UInt8]
+    /// An `http` job's headers, sealed by `SecretBox.seal(_:jobID:)`; `nil` when it has none.
+    public let sealedHeaders: [UInt8]?
     /// The event's payload as JSON text, exactly as stored.
     public let payloadJSON: [UInt8]
     /// The name of the event's source.
@@ -43,8 +45,8 @@ public struct ClaimedRun: Sendable {
 
     public init(
         lease: RunLease, eventID: UUID, jobID: UUID, jobName: String, kind: JobKind, maxAttempts: Int,
-        requestID: String?, configJSON: [UInt8], sealedSigningSecret: [UInt8], payloadJSON: [UInt8],
-        sourceName: String
+        requestID: String?, configJSON: [UInt8], sealedSigningSecret: [UInt8], sealedHeaders: [UInt8]? = nil,
+        payloadJSON: [UInt8], sourceName: String
     ) {
         self.lease = lease
         self.eventID = eventID
@@ -55,6 +57,7 @@ public struct ClaimedRun: Sendable {
         self.requestID = requestID
         self.configJSON = configJSON
         self.sealedSigningSecret = sealedSigningSecret
+        self.sealedHeaders = sealedHeaders
         self.payloadJSON = payloadJSON
         self.sourceName = sourceName
     }

@@ -51,6 +51,7 @@ public struct JobRunQueue: Sendable {
                     requestID: try row.decode(String?.self, at: 6),
                     configJSON: try row.decode(PostgresJSON.self, at: 9).bytes,
                     sealedSigningSecret: [UInt8](try row.decode(Data.self, at: 10)),
+                    sealedHeaders: try row.decode(Data?.self, at: 13).map { [UInt8]($0) },
                     payloadJSON: try row.decode(PostgresJSON.self, at: 11).bytes,
                     sourceName: try row.decode(String.self, at: 12)))
         }
@@ -94,11 +95,11 @@ public struct JobRunQueue: Sendable {
             WHERE r.project_id = picked.project_id AND r.id = picked.id
               AND j.project_id = r.project_id AND j.id = r.job_id
             RETURNING r.project_id, r.id, r.event_id, r.job_id, r.attempt, r.max_attempts, r.request_id, r.status,
-                      j.name AS job_name, j.kind, j.config, j.signing_secret
+                      j.name AS job_name, j.kind, j.config, j.signing_secret, j.sealed_headers
         )
         SELECT c.project_id, c.id, c.event_id, c.job_id, c.attempt, c.max_attempts,
                coalesce(c.request_id, e.request_id), c.job_name, c.kind, c.config, c.signing_secret,
-               e.payload, s.name
+               e.payload, s.name, c.sealed_headers
         FROM claimed AS c
         JOIN events AS e ON e.project_id = c.project_id AND e.id = c.event_id
         JOIN event_sources AS s ON s.project_id = e.project_id AND s.id = e.source_id

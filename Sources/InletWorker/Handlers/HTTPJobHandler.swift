@@ -9,25 +9,31 @@ import NIOPosix
 import ServiceLifecycle
 
 /// The built-in `http` kind: sends the run envelope to the job's URL, signed with the Standard Webhooks scheme
-/// under the job's secret.
+/// under the job's secret, with the job's headers (stored sealed; opened here, never logged).
 ///
 /// A 2xx answer is a success; any other status, no answer within `timeout_ms`, or a network error fails the
-/// attempt. `Retry-After` on a 429 or 503 sets the next attempt's delay. Redirects are not followed. Unless
-/// private targets are allowed, the host is resolved first and refused when any address is not public.
+/// attempt. `Retry-After` on a 429 or 503 sets the next attempt's delay. Redirects are not followed (a 3xx is a
+/// failed attempt), so a redirect cannot lead a delivery past the address check.
 ///
-/// One `HTTPClient` is shared by all runs. As a `Service` the handler shuts the client down after graceful
-/// shutdown; used without a service group, call ``shutdown()``.
+/// The host is resolved once per attempt by the ``HostResolver``; unless private targets are allowed, it is refused
+/// when any address it resolves to is not public. The request then goes to a checked address and nowhere else
+/// (``PinnedHTTPClients``), trying the next checked address when a connection cannot be opened.
+///
+/// As a `Service` the handler shuts its clients down after graceful shutdown; used without a service group, call
+/// ``shutdown()``.
 public final class HTTPJobHandler: JobHandler, Service {
     public static let userAgent = "Inlet/0.1 (+https://github.com/inlet)"
 
-    let client: HTTPClient
+    let clients: PinnedHTTPClients
     let allowPrivateTargets: Bool
+    let resolver: any HostResolver
     private let resolverThreads: NIOThreadPool
 
     /// - Parameters:
     ///   - allowPrivateTargets: Deliver to loopback, private and link-local addresses too (development, tests).
     ///   - maximumConnectionsPerHost: Connections kept per target host; the worker's concurrency.
-    public init(allowPrivateTargets: Bool, maximumConnectionsPerHost: Int = 64) {
+    ///   - resolver: Resolves target hosts; `nil` for the system resolver (`getaddrinfo` on the handler's threads).
+    public init(allowPrivateTargets: Bool, maximumConnectionsPerHost: Int = 64, resolver: (any HostResolver)? = nil) {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: .seconds(10)),
@@ -35,37 +41,48 @@ public final class HTTPJobHandler: JobHandler, Service {
                 idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maximumConnectionsPerHost),
             decompression: .disabled)
         configuration.httpVersion = .automatic
-        self.client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+        self.clients = PinnedHTTPClients(configuration: configuration)
         self.allowPrivateTargets = allowPrivateTargets
         self.resolverThreads = NIOThreadPool(numberOfThreads: 2)
         resolverThreads.start()
+        self.resolver = resolver ?? SystemHostResolver(threadPool: resolverThreads)
     }
 
-    /// Waits for graceful shutdown, then closes the client.
+    /// Waits for graceful shutdown, then closes the clients.
     public func run() async throws {
         try? await gracefulShutdown()
         await shutdown()
     }
 
-    /// Closes the client and the resolver threads. Safe to call more than once.
+    /// Closes the clients and the resolver threads. Safe to call more than once.
     public func shutdown() async {
-        try? await client.shutdown()
+        await clients.shutdown()
         try? await resolverThreads.shutdownGracefully()
     }
 
     public func execute(_ run: ClaimedRun, context: JobExecutionContext) async -> JobOutcome {
         let configuration: HTTPJobConfiguration
+        let headers: HTTPJobHeaders
         do {
-            configuration = try HTTPJobConfiguration(config: run.config(), allowPrivateTargets: allowPrivateTargets)
+            let config = try run.config()
+            configuration = try HTTPJobConfiguration(config: config, allowPrivateTargets: allowPrivateTargets)
+            // A config that still holds headers was written before they were sealed and is not converted yet.
+            headers = config["headers"] != nil ? configuration.headers : try context.headers(for: run)
         } catch let error as ValidationError {
             return .failed("invalid http job config: \(error)")
+        } catch let error as SecretBoxError {
+            return .failed("cannot open the job's headers: \(error)")
         } catch {
             return .failed("invalid http job config: \(error)")
         }
-        if !allowPrivateTargets, let host = configuration.url.host {
-            if let problem = await TargetAddressGuard.problem(withHost: host, threadPool: resolverThreads) {
-                return .failed(problem)
-            }
+        let url = configuration.url.absoluteString
+        // The host exactly as AsyncHTTPClient reads it from the URL, so that the address override applies to it.
+        guard let host = URL(string: url)?.host, !host.isEmpty else { return .failed("the job's url has no host") }
+        let addresses: [NetworkAddress]
+        switch await TargetAddressGuard.decide(host: host, resolver: resolver, allowPrivateTargets: allowPrivateTargets)
+        {
+        case .refuse(let problem): return .failed(problem)
+        case .connect(let checked): addresses = checked
         }
         let signer: StandardWebhooksSigner
         do {
@@ -78,9 +95,9 @@ public final class HTTPJobHandler: JobHandler, Service {
         let signature = signer.sign(
             body: body, messageID: run.runID.lowercasedString, timestamp: Int64(Date().timeIntervalSince1970))
 
-        var request = HTTPClientRequest(url: configuration.url.absoluteString)
+        var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: configuration.method)
-        for header in configuration.headers { request.headers.add(name: header.name, value: header.value) }
+        for header in headers.fields { request.headers.add(name: header.name, value: header.value) }
         request.headers.replaceOrAdd(name: "content-type", value: "application/json")
         request.headers.replaceOrAdd(name: "user-agent", value: Self.userAgent)
         for field in signature.fields { request.headers.replaceOrAdd(name: field.name, value: field.value) }
@@ -88,20 +105,24 @@ public final class HTTPJobHandler: JobHandler, Service {
 
         let timeout = Duration.milliseconds(configuration.timeoutMilliseconds)
         let deadline = ContinuousClock.now.advanced(by: timeout)
-        let response: HTTPClientResponse
-        do {
-            response = try await client.execute(
-                request, timeout: .milliseconds(Int64(configuration.timeoutMilliseconds)), logger: context.logger)
-        } catch let error as HTTPClientError
-            where error == .deadlineExceeded || error == .connectTimeout || error == .readTimeout
-        {
-            return .timedOut("no response within \(configuration.timeoutMilliseconds) ms")
-        } catch is CancellationError {
-            return .failed("cancelled")
-        } catch {
-            return .failed("request failed: \(error)")
+        let clientDeadline = NIODeadline.now() + .milliseconds(Int64(configuration.timeoutMilliseconds))
+        for (index, address) in addresses.enumerated() {
+            do {
+                return try await clients.withClient(host: host, address: address) { client in
+                    let response = try await client.execute(request, deadline: clientDeadline, logger: context.logger)
+                    return await Self.outcome(of: response, until: deadline)
+                }
+            } catch {
+                // Nothing was sent when no connection opened: the next checked address may answer.
+                if index < addresses.count - 1, Self.isConnectionFailure(error) { continue }
+                return Self.outcome(of: error, timeoutMilliseconds: configuration.timeoutMilliseconds)
+            }
         }
+        return .failed("request failed: no address of \(host) could be reached")
+    }
 
+    /// How the attempt ended, given the target's answer.
+    static func outcome(of response: HTTPClientResponse, until deadline: ContinuousClock.Instant) async -> JobOutcome {
         let status = Int(response.status.code)
         let excerpt = await Self.excerpt(of: response.body, until: deadline)
         if (200..<300).contains(status) {
@@ -113,6 +134,28 @@ public final class HTTPJobHandler: JobHandler, Service {
         }
         return .failed(
             "the target answered \(status)", statusCode: status, responseExcerpt: excerpt, retryAfter: retryAfter)
+    }
+
+    /// How the attempt ended when the request failed with `error`.
+    static func outcome(of error: any Error, timeoutMilliseconds: Int) -> JobOutcome {
+        if let error = error as? HTTPClientError,
+            error == .deadlineExceeded || error == .connectTimeout || error == .readTimeout
+        {
+            return .timedOut("no response within \(timeoutMilliseconds) ms")
+        }
+        if error is CancellationError { return .failed("cancelled") }
+        return .failed("request failed: \(error)")
+    }
+
+    /// Whether `error` means no connection could be opened (so the request was not sent).
+    static func isConnectionFailure(_ error: any Error) -> Bool {
+        if error is NIOConnectionError { return true }
+        if let error = error as? HTTPClientError, error == .connectTimeout { return true }
+        if let error = error as? ChannelError, case .connectTimeout = error { return true }
+        if let error = error as? IOError {
+            return [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, EADDRNOTAVAIL, ETIMEDOUT].contains(error.errnoCode)
+        }
+        return false
     }
 
     /// The first KiB of a response body, read until `deadline` at the latest (the rest is not read).

@@ -31,6 +31,12 @@ public struct JobExecutionContext: Sendable {
     public func signingSecret(for run: ClaimedRun) throws(SecretBoxError) -> SigningSecret {
         try secretBox.openSigningSecret(run.sealedSigningSecret, context: run.signingSecretContext)
     }
+
+    /// An `http` job's headers, decrypted; empty when it has none. They print redacted; never log their values.
+    public func headers(for run: ClaimedRun) throws(SecretBoxError) -> HTTPJobHeaders {
+        guard let sealed = run.sealedHeaders else { return HTTPJobHeaders() }
+        return try secretBox.openHTTPJobHeaders(sealed, jobID: run.jobID)
+    }
 }
 
 /// How one attempt ended, as a handler reports it.

@@ -11,7 +11,7 @@ final class TestReceiver: Sendable {
     struct Request: Sendable {
         let method: String
         let path: String
-        /// Lower-case names.
+        /// Lower-case names; `host` included.
         let headers: [String: String]
         let body: [UInt8]
     }
@@ -40,6 +40,8 @@ final class TestReceiver: Sendable {
             let bytes = try await request.body.collect(upTo: 1 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
+            // HTTPTypes keeps the Host header as the request's authority.
+            if let authority = request.head.authority { headers["host"] = authority }
             let index = self.received.withLock { received in
                 received.append(
                     Request(
