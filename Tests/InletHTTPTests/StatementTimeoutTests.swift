@@ -12,7 +12,7 @@ import Testing
 @Suite struct StatementTimeoutTests {
     @Test func aStatementOverTheTimeoutIsCancelledAndAnswered503() async throws {
         try await OverloadTests.live({
-            $0.statementTimeoutMilliseconds = 300
+            $0.statementTimeoutMilliseconds = 5_000
             // Waiting for a connection must not be what ends the request.
             $0.databaseAcquireTimeoutMilliseconds = 60_000
         }) { client, _ in
