@@ -132,21 +132,26 @@ import Testing
             }
         }
         try #require(bound && listen(blocker, 1) == 0)
-        let process = Process()
-        process.executableURL = try WorkerExecutableTests.executable()
-        process.environment = [
-            "DATABASE_URL": TestDatabase.url, "INLET_SECRET_KEY": SecretKey.generate().unredactedBase64,
-            "INLET_WORKER_METRICS_PORT": String(port), "INLET_LOG_LEVEL": "error",
-            "INLET_MIGRATIONS_DIR": TestDatabase.migrationsDirectory.path,
-        ]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let output = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 78)
-        #expect(output.contains("INLET_WORKER_METRICS_PORT"), "\(output)")
+        // A scratch database: the worker's services start together, so it may claim runs before the taken port
+        // stops it; on the shared database those would be other tests' runs.
+        try await TestDatabase.withScratchDatabase { _, database in
+            let process = Process()
+            process.executableURL = try WorkerExecutableTests.executable()
+            process.environment = [
+                "DATABASE_URL": try WorkerExecutableTests.url(forDatabase: try #require(database.databaseName)),
+                "INLET_SECRET_KEY": SecretKey.generate().unredactedBase64,
+                "INLET_WORKER_METRICS_PORT": String(port), "INLET_LOG_LEVEL": "error",
+                "INLET_MIGRATIONS_DIR": TestDatabase.migrationsDirectory.path,
+            ]
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let output = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 78)
+            #expect(output.contains("INLET_WORKER_METRICS_PORT"), "\(output)")
+        }
     }
 }
 
