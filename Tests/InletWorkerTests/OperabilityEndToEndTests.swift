@@ -134,7 +134,9 @@ import Testing
         try #require(bound && listen(blocker, 1) == 0)
         // A scratch database: the worker's services start together, so it may claim runs before the taken port
         // stops it; on the shared database those would be other tests' runs.
-        try await TestDatabase.withScratchDatabase { _, database in
+        try await TestDatabase.withScratchDatabase { pool, database in
+            let fixture = try await QueueFixture(pool: pool)
+            try await fixture.enqueue(300, of: try await fixture.createJob())
             let process = Process()
             process.executableURL = try WorkerExecutableTests.executable()
             process.environment = [
@@ -151,6 +153,11 @@ import Testing
             process.waitUntilExit()
             #expect(process.terminationStatus == 78)
             #expect(output.contains("INLET_WORKER_METRICS_PORT"), "\(output)")
+            // Whatever it claimed in the meantime it completed or handed back: no run is left leased to a worker
+            // that is gone (it would wait for its lease to expire and lose an attempt).
+            let statuses = try await fixture.statusCounts()
+            #expect(statuses["running"] == nil, "\(statuses)")
+            #expect(statuses.values.reduce(0, +) == 300)
         }
     }
 }
