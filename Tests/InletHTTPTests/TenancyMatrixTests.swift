@@ -98,9 +98,11 @@ import Testing
         let namesProject: Bool
     }
 
-    /// Builds the request for `operation` against `resources`, or records why it cannot.
+    /// Builds the request for `operation` against `resources`, or reports why it cannot to `gap` (by default an issue
+    /// that fails the test).
     static func call(
-        _ operation: DocumentedAPI.Operation, _ documented: DocumentedAPI, _ resources: Resources
+        _ operation: DocumentedAPI.Operation, _ documented: DocumentedAPI, _ resources: Resources,
+        gap: (String) -> Void = { Issue.record(Comment(rawValue: $0)) }
     ) -> Call? {
         let object = documented.operationObject(operation)
         let segments = operation.path.split(separator: "/").map(String.init)
@@ -114,7 +116,7 @@ import Testing
             let name = String(segment.dropFirst().dropLast())
             let previous = index > 0 ? segments[index - 1] : ""
             guard let value = resources.value(parameter: name, after: previous) else {
-                Issue.record("\(operation): no resource to fill the path parameter {\(name)}; add it to the matrix")
+                gap("\(operation): no resource to fill the path parameter {\(name)}; add it to the matrix")
                 return nil
             }
             path.append(value)
@@ -130,20 +132,21 @@ import Testing
         if let requestBody = object?["requestBody"].map({ documented.resolve($0) }) {
             let schema = requestBody["content"]?["application/json"]?["schema"].map { documented.resolve($0) }
             if let example = schema?["examples"]?.arrayValue?.first {
-                guard let filled = fill(example, schema: schema ?? [:], documented, resources, operation) else {
+                guard let filled = fill(example, schema: schema ?? [:], documented, resources, operation, gap: gap)
+                else {
                     return nil
                 }
                 body = filled
                 if filled["project_id"] != nil { namesProject = true }
             } else if requestBody["required"] == true, operation.path.hasPrefix("/v1/"), !isOpen(object) {
-                Issue.record("\(operation): a required request body without an example to start from")
+                gap("\(operation): a required request body without an example to start from")
                 return nil
             } else {
                 body = [:]
             }
         }
         guard let method = HTTPRequest.Method(operation.method.uppercased()) else {
-            Issue.record("\(operation): not an HTTP method")
+            gap("\(operation): not an HTTP method")
             return nil
         }
         return Call(method: method, uri: uri, body: body, namesProject: namesProject)
@@ -152,7 +155,7 @@ import Testing
     /// The documented example with identifiers pointing at A's resources and names made unique.
     static func fill(
         _ example: JSONValue, schema: JSONValue, _ documented: DocumentedAPI, _ resources: Resources,
-        _ operation: DocumentedAPI.Operation
+        _ operation: DocumentedAPI.Operation, gap: (String) -> Void
     ) -> JSONValue? {
         guard var object = example.objectValue else { return example }
         let properties = schema["properties"]?.objectValue ?? JSONObject()
@@ -169,7 +172,7 @@ import Testing
                 default: nil
                 }
             guard let value else {
-                Issue.record("\(operation): no resource for the identifier field \(name); add it to the matrix")
+                gap("\(operation): no resource for the identifier field \(name); add it to the matrix")
                 return nil
             }
             object[name] = .string(value)
@@ -309,11 +312,15 @@ import Testing
         let resources = Resources(
             project: "p", source: "s", sourceName: "n", job: "j", spareJob: "o", subscription: "u", event: "e",
             run: "r", key: "k")
-        withKnownIssue {
-            #expect(Self.call(documented.operations[0], documented, resources) == nil)
-        }
+        // In the matrix a gap is an issue that fails the test; here it is collected to be checked.
+        var gaps: [String] = []
+        let unknown = Self.call(documented.operations[0], documented, resources) { gaps.append($0) }
+        #expect(unknown == nil)
+        #expect(gaps.count == 1 && gaps.first?.contains("{widget_id}") == true, "\(gaps)")
         let known = DocumentedAPI(["paths": ["/v1/jobs/{id}": ["get": ["responses": [:]]]]])
-        #expect(Self.call(known.operations[0], known, resources)?.uri == "/v1/jobs/j")
+        let filled = Self.call(known.operations[0], known, resources) { gaps.append($0) }
+        #expect(filled?.uri == "/v1/jobs/j")
+        #expect(gaps.count == 1, "\(gaps)")
     }
 
     static func send(
