@@ -117,7 +117,8 @@ import Testing
                 let attempt = try #require(try await fixture.attempts(id).first)
                 #expect(attempt.outcome == "timeout")
                 #expect(attempt.statusCode == nil)
-                #expect(attempt.durationMilliseconds >= 190 && attempt.durationMilliseconds < 1500)
+                // Ended by the timeout, not by the answer that comes after 2 s.
+                #expect(attempt.durationMilliseconds >= 190 && attempt.durationMilliseconds < 2000)
                 #expect(attempt.error == "no response within 200 ms")
             }
         }

@@ -85,7 +85,8 @@ import Testing
                 let started = ContinuousClock.now
                 let api = try await stack.request(.GET, "/v1/projects", token: stack.adminToken)
                 #expect(api.status == 503)
-                #expect(started.duration(to: .now) < .seconds(5))
+                // Refused at once or after the pool's acquire timeout (2 s), not a hang; loose for a loaded machine.
+                #expect(started.duration(to: .now) < .seconds(10))
                 #expect(try await stack.request(.GET, "/healthz", token: nil).status == 200)
                 #expect(await stack.workerGet("ready", "/healthz").status == 200)
                 #expect(await stack.workerGet("ready", "/metrics").status == 200)
