@@ -33,7 +33,7 @@ import Testing
     }
 
     private func waitUntil(_ condition: () -> Bool) async throws {
-        let limit = ContinuousClock.now.advanced(by: .seconds(30))
+        let limit = ContinuousClock.now.advanced(by: .seconds(120))
         while !condition(), ContinuousClock.now < limit { try await Task.sleep(for: .milliseconds(20)) }
         try #require(condition())
     }

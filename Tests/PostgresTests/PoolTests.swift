@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct PoolTests {
     @Test func fiveHundredTasksThroughFourConnections() async throws {
-        try await TestDatabase.makePool(.init(maxConnections: 4, acquireTimeout: .seconds(30))).using { pool in
+        try await TestDatabase.makePool(.init(maxConnections: 4, acquireTimeout: .seconds(300))).using { pool in
             let sum = try await withThrowingTaskGroup(of: Int64.self) { group in
                 for value in 1...500 {
                     group.addTask {
@@ -27,19 +27,22 @@ import Testing
         try await TestDatabase.makePool(.init(maxConnections: 2, acquireTimeout: .milliseconds(300))).using { pool in
             let released = Flag()
             try await withThrowingTaskGroup(of: Void.self) { group in
-                // Both connections are held until the test lets go, or for a minute: a pool that does not time out
-                // then serves the third caller late, and the test fails rather than hangs.
+                // Both connections are held until the test lets go, or for five minutes: a pool that does not time
+                // out then serves the third caller late, and the test fails rather than hangs.
                 for _ in 0..<2 {
                     group.addTask {
                         try await pool.withConnection { _ in
-                            let limit = ContinuousClock.now.advanced(by: .seconds(60))
+                            let limit = ContinuousClock.now.advanced(by: .seconds(300))
                             while !released.isSet, ContinuousClock.now < limit {
                                 try await Task.sleep(for: .milliseconds(10))
                             }
                         }
                     }
                 }
-                for _ in 0..<3000 where pool.statistics.inUse < 2 { try await Task.sleep(for: .milliseconds(10)) }
+                let inUse = ContinuousClock.now.advanced(by: .seconds(120))
+                while pool.statistics.inUse < 2, ContinuousClock.now < inUse {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
                 try #require(pool.statistics.inUse == 2)
                 let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
                 #expect(error?.code == .poolExhausted)
@@ -71,13 +74,13 @@ import Testing
     @Test func cancellingATaskCancelsItsQuery() async throws {
         try await TestDatabase.makePool(.init(maxConnections: 1)).using { pool in
             // Far longer than the test may take: a query that was not cancelled cannot end in time.
-            let task = Task { try await pool.query("SELECT pg_sleep(60)") }
+            let task = Task { try await pool.query("SELECT pg_sleep(600)") }
             // Cancel once the statement is really running on the server.
             try await TestDatabase.makePool(.init(maxConnections: 1)).using { observer in
-                let limit = ContinuousClock.now.advanced(by: .seconds(30))
+                let limit = ContinuousClock.now.advanced(by: .seconds(120))
                 while ContinuousClock.now < limit {
                     let running = try await observer.query(
-                        "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)' AND state = 'active'"
+                        "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(600)' AND state = 'active'"
                     )
                     if try running[0].decode(Int64.self, at: 0) > 0 { break }
                     try await Task.sleep(for: .milliseconds(10))
@@ -86,7 +89,7 @@ import Testing
             let cancelled = ContinuousClock.now
             task.cancel()
             let result = await task.result
-            #expect(cancelled.duration(to: .now) < .seconds(30))
+            #expect(cancelled.duration(to: .now) < .seconds(300))
             guard case .failure(let error) = result else {
                 Issue.record("the query was not cancelled")
                 return
