@@ -25,7 +25,7 @@ import Testing
                     .POST, "/v1/events/dispatch", json: ["source": "orders", "payload": ["n": 1]], token: key,
                     headers: ["X-Request-Id": requestID])
                 #expect(dispatched.status == 202)
-                try await waitUntil(timeout: .seconds(20)) { receiver.requests.count == 1 }
+                try await waitUntil { receiver.requests.count == 1 }
 
                 // The server counts the dispatch, the worker the run.
                 let server = await stack.serverGet("/metrics")
@@ -33,7 +33,7 @@ import Testing
                     server.text.contains(
                         #"inlet_dispatch_events_total{project="\#(projectID)",outcome="accepted",via="api"} 1"#),
                     "\(server.text)")
-                try await waitUntil(timeout: .seconds(10), "the worker counted the success") {
+                try await waitUntil("the worker counted the success") {
                     await stack.workerGet("ops", "/metrics").text.contains(
                         #"inlet_worker_runs_succeeded_total{kind="http"} 1"#)
                 }
@@ -47,7 +47,7 @@ import Testing
                 // The request id is in the server's request line and the worker's line for the run.
                 let serverLines = stack.log("server").split(separator: "\n").filter { $0.contains(requestID) }
                 #expect(serverLines.contains { $0.contains("/v1/events/dispatch") && $0.contains("202") })
-                try await waitUntil(timeout: .seconds(5), "the worker logged the run with its request id") {
+                try await waitUntil("the worker logged the run with its request id") {
                     stack.log("worker-ops").split(separator: "\n").contains {
                         $0.contains("request_id=\(requestID)") && $0.contains("attempt succeeded")
                     }
@@ -63,7 +63,7 @@ import Testing
             defer { stack.stopAll() }
             try await stack.startServer()
             try stack.startWorker("ready", ["INLET_DATABASE_POOL_SIZE": "2"])
-            try await waitUntil(timeout: .seconds(20), "the worker became ready") {
+            try await waitUntil("the worker became ready") {
                 await stack.workerGet("ready", "/readyz").status == 200
             }
             #expect(await stack.workerGet("ready", "/healthz").status == 200)
@@ -73,29 +73,28 @@ import Testing
                 try await admin.query("ALTER DATABASE \(name) WITH ALLOW_CONNECTIONS false")
                 try await admin.query(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", [name])
-                try await waitUntil(timeout: .seconds(20), "readiness failed without the database") {
+                try await waitUntil("readiness failed without the database") {
                     await stack.workerGet("ready", "/readyz").status == 503
                 }
                 let unready = await stack.workerGet("ready", "/readyz")
                 #expect(unready.text.contains("the database is unreachable"))
                 // The server too: not ready, API calls answer 503 quickly, and it stays alive.
-                try await waitUntil(timeout: .seconds(20), "server readiness failed without the database") {
+                try await waitUntil("server readiness failed without the database") {
                     (try? await stack.request(.GET, "/readyz", token: nil).status) == 503
                 }
-                let started = ContinuousClock.now
+                // Quickly: the request's own 10 s timeout (kept by the HTTP client's event loop, not by this test's
+                // task, which a loaded machine can hold up) would fail it otherwise.
                 let api = try await stack.request(.GET, "/v1/projects", token: stack.adminToken)
                 #expect(api.status == 503)
-                // Refused at once or after the pool's acquire timeout (2 s), not a hang; loose for a loaded machine.
-                #expect(started.duration(to: .now) < .seconds(10))
                 #expect(try await stack.request(.GET, "/healthz", token: nil).status == 200)
                 #expect(await stack.workerGet("ready", "/healthz").status == 200)
                 #expect(await stack.workerGet("ready", "/metrics").status == 200)
 
                 try await admin.query("ALTER DATABASE \(name) WITH ALLOW_CONNECTIONS true")
-                try await waitUntil(timeout: .seconds(20), "readiness returned with the database") {
+                try await waitUntil("readiness returned with the database") {
                     await stack.workerGet("ready", "/readyz").status == 200
                 }
-                try await waitUntil(timeout: .seconds(20), "the server serves again without a restart") {
+                try await waitUntil("the server serves again without a restart") {
                     let ready = try? await stack.request(.GET, "/readyz", token: nil).status
                     let serving = try? await stack.request(.GET, "/v1/projects", token: stack.adminToken).status
                     return ready == 200 && serving == 200
@@ -110,7 +109,7 @@ import Testing
                 databaseURL: try WorkerExecutableTests.url(forDatabase: try #require(database.databaseName)))
             defer { stack.stopAll() }
             try stack.startWorker("early")
-            try await waitUntil(timeout: .seconds(20), "the health port answered") {
+            try await waitUntil("the health port answered") {
                 await stack.workerGet("early", "/healthz").status == 200
             }
             let ready = await stack.workerGet("early", "/readyz")

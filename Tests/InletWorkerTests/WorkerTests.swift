@@ -58,7 +58,7 @@ import Testing
             }
             try await withServices(workers) { _ in
                 // Correctness, not speed: generous for a loaded CI machine (a quiet one takes well under a second).
-                try await waitUntil(timeout: .seconds(60)) { try await fixture.statusCounts() == ["succeeded": 2000] }
+                try await waitUntil { try await fixture.statusCounts() == ["succeeded": 2000] }
             }
             let executed = handler.executions.all
             #expect(executed.count == 2000)
@@ -75,7 +75,8 @@ import Testing
             let first = try await fixture.enqueue(1, of: job)[0]
             let listener = PostgresListener(
                 configuration: database, channels: [Worker.wakeChannel], logger: quietLogger("listener"))
-            // Polling is every 10 minutes here: a run picked up within a minute was picked up by the wake-up.
+            // Polling is every 10 minutes here: a run picked up within 5 minutes was picked up by the wake-up (the
+            // bound is that loose because on a loaded machine the test's own task can wait long for a thread).
             let worker = Worker(
                 queue: JobRunQueue(pool: pool),
                 configuration: fixture.workerConfiguration { $0.pollInterval = .seconds(600) },
@@ -83,50 +84,38 @@ import Testing
             try await withServices([listener, worker]) { _ in
                 try await waitUntil { listener.connectionCount == 1 }
                 // The first run is claimed at start; once it is recorded, the worker is idle until woken.
-                try await waitUntil(timeout: .seconds(60)) { try await fixture.run(first).status == "succeeded" }
+                try await waitUntil { try await fixture.run(first).status == "succeeded" }
                 let id = try await fixture.enqueue(1, of: job)[0]
                 let notified = ContinuousClock.now
                 try await pool.query("NOTIFY inlet_runs")
-                try await waitUntil(timeout: .seconds(60)) { try await fixture.run(id).status == "succeeded" }
+                try await waitUntil(timeout: .seconds(300)) { try await fixture.run(id).status == "succeeded" }
                 let elapsed = notified.duration(to: .now)
                 print("worker: picked up \(elapsed) after the NOTIFY")
-                #expect(elapsed < .seconds(60), "picked up \(elapsed) after the NOTIFY")
+                #expect(elapsed < .seconds(300), "picked up \(elapsed) after the NOTIFY")
             }
         }
     }
 
-    @Test func gracefulShutdownFinishesQuickRunsAndHandsBackSlowOnes() async throws {
+    /// A run still executing when the grace period ends is cancelled and handed back without using its attempt.
+    /// (A run that ends within the grace period is recorded as usual: see the next test, whose run in flight ends
+    /// after shutdown began.)
+    @Test func gracefulShutdownCancelsAndHandsBackARunThatOutlastsTheGracePeriod() async throws {
         try await TestDatabase.withScratchDatabase { pool, _ in
             let fixture = try await QueueFixture(pool: pool)
-            // Claimed in this order (by run_at): two take the slots, the third waits for one.
-            let quick = try await fixture.enqueue(
-                1, of: try await fixture.createJob(kind: "gated", config: #"{"gate":"quick"}"#))[0]
             let slow = try await fixture.enqueue(
                 1, of: try await fixture.createJob(kind: "gated", config: #"{"gate":"never"}"#))[0]
-            let waiting = try await fixture.enqueue(
-                1, of: try await fixture.createJob(kind: "gated", config: #"{"gate":"quick"}"#))[0]
             let handler = GatedHandler()
             var handlers = JobHandlerRegistry()
             handlers.register(handler, for: JobKind(rawValue: "gated"))
             let worker = Worker(
                 queue: JobRunQueue(pool: pool),
-                configuration: fixture.workerConfiguration {
-                    $0.concurrency = 2
-                    $0.shutdownGrace = .seconds(10)
-                },
+                configuration: fixture.workerConfiguration { $0.shutdownGrace = .seconds(1) },
                 handlers: handlers, logger: quietLogger())
-            try await withServices([worker]) { group in
-                try await waitUntil { worker.executingCount == 2 && worker.waitingCount == 1 }
-                await group.triggerGracefulShutdown()
-                // The run waiting for a slot is handed back: the worker is draining. Now the quick run ends, within
-                // the grace period; the slow one never does.
-                try await waitUntil { try await fixture.run(waiting).status == "queued" }
-                handler.open("quick")
+            try await withServices([worker]) { _ in
+                try await waitUntil { worker.executingCount == 1 }
             }
-            #expect(Set(handler.started.all.map(\.runID)) == [quick, slow])
-            let finished = try await fixture.run(quick)
-            #expect(finished.status == "succeeded" && finished.attempt == 1)
-            // The slow run was cancelled at the end of the grace period and handed back without using its attempt.
+            // Its gate never opens: it ended because the worker cancelled it (else it would have run into the
+            // handler's two-minute safety limit, and shutdown would have waited for it).
             #expect(handler.ending(of: slow) == .cancelled)
             let handedBack = try await fixture.run(slow)
             #expect(handedBack.status == "queued" && handedBack.attempt == 0 && handedBack.lockedBy == nil)
@@ -134,6 +123,8 @@ import Testing
         }
     }
 
+    /// Runs claimed but waiting for a slot go back to the queue as soon as shutdown begins, while the run in flight
+    /// finishes within the grace period and is recorded.
     @Test func runsWaitingForASlotAreHandedBackAtOnceOnShutdown() async throws {
         try await TestDatabase.withScratchDatabase { pool, _ in
             let fixture = try await QueueFixture(pool: pool)

@@ -84,7 +84,7 @@ final class InletProcesses: @unchecked Sendable {
         process.standardError = try logFile("server")
         try process.run()
         server = process
-        try await waitUntil(timeout: .seconds(20), "the server became ready") {
+        try await waitUntil("the server became ready") {
             (try? await self.request(.GET, "/readyz", token: nil).status) == 200
         }
     }
