@@ -61,10 +61,15 @@ public struct WorkerApplication: Sendable {
     }
 
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully and returns.
+    ///
+    /// A service that fails (the metrics port is taken, say) also shuts the others down gracefully before the error
+    /// is rethrown: the services start together, so the worker may have claimed runs by then, and it hands them back
+    /// instead of leaving them leased to a process that is gone (to wait for the lease and lose an attempt).
     public func run() async throws {
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: services.map { .init(service: $0, failureTerminationBehavior: .gracefullyShutdownGroup) },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Inlet
 import InletTestSupport
-import Postgres
 import Testing
 
 /// Malformed and hostile requests get their documented 4xx and change nothing.
@@ -104,18 +103,6 @@ import Testing
                 "oversized idempotency key", "/v1/events/dispatch",
                 #"{"source": "hostile", "idempotency_key": ""# + longKey + #""}"#, status: 422))
         return cases
-    }
-
-    static func rowCounts() async throws -> [Int64] {
-        try await TestDatabase.makePool(.init(maxConnections: 1)).using { pool in
-            let rows = try await pool.query(
-                """
-                SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM api_keys), (SELECT count(*) FROM event_sources),
-                       (SELECT count(*) FROM jobs), (SELECT count(*) FROM subscriptions), (SELECT count(*) FROM events),
-                       (SELECT count(*) FROM job_runs)
-                """)
-            return try (0..<7).map { try rows[0].decode(Int64.self, at: $0) }
-        }
     }
 
     @Test func everyHostileRequestGetsItsDocumented4xxAndChangesNothing() async throws {

@@ -16,7 +16,8 @@ import Testing
 /// malformed key, a token of the wrong scheme, the admin key, and A's own key. Calls without a valid credential
 /// must answer 401; B's calls that name A's resources (a path id, `project_id`) must answer 404 exactly as for a
 /// resource that does not exist; B's other calls must not mention any of A's ids; and none of these calls may
-/// change a row of A or B in any table (compared as the rows' text, table by table, before and after).
+/// change a row of A or B in any table, create an admin key, or create a project (compared as the rows' text, table
+/// by table, before and after).
 @Suite struct TenancyMatrixTests {
     /// The credentials of the matrix.
     enum Credential: String, CaseIterable, Sendable {
@@ -96,11 +97,16 @@ import Testing
         let body: JSONValue?
         /// Whether the request names project A (a path id or `project_id`), so a foreign key must get 404.
         let namesProject: Bool
+
+        /// The `name` the body sends, unique to this call: what a project created by it would be called.
+        var names: [String] { body?["name"]?.stringValue.map { [$0] } ?? [] }
     }
 
-    /// Builds the request for `operation` against `resources`, or records why it cannot.
+    /// Builds the request for `operation` against `resources`, or reports why it cannot to `gap` (by default an issue
+    /// that fails the test).
     static func call(
-        _ operation: DocumentedAPI.Operation, _ documented: DocumentedAPI, _ resources: Resources
+        _ operation: DocumentedAPI.Operation, _ documented: DocumentedAPI, _ resources: Resources,
+        gap: (String) -> Void = { Issue.record(Comment(rawValue: $0)) }
     ) -> Call? {
         let object = documented.operationObject(operation)
         let segments = operation.path.split(separator: "/").map(String.init)
@@ -114,7 +120,7 @@ import Testing
             let name = String(segment.dropFirst().dropLast())
             let previous = index > 0 ? segments[index - 1] : ""
             guard let value = resources.value(parameter: name, after: previous) else {
-                Issue.record("\(operation): no resource to fill the path parameter {\(name)}; add it to the matrix")
+                gap("\(operation): no resource to fill the path parameter {\(name)}; add it to the matrix")
                 return nil
             }
             path.append(value)
@@ -130,20 +136,21 @@ import Testing
         if let requestBody = object?["requestBody"].map({ documented.resolve($0) }) {
             let schema = requestBody["content"]?["application/json"]?["schema"].map { documented.resolve($0) }
             if let example = schema?["examples"]?.arrayValue?.first {
-                guard let filled = fill(example, schema: schema ?? [:], documented, resources, operation) else {
+                guard let filled = fill(example, schema: schema ?? [:], documented, resources, operation, gap: gap)
+                else {
                     return nil
                 }
                 body = filled
                 if filled["project_id"] != nil { namesProject = true }
             } else if requestBody["required"] == true, operation.path.hasPrefix("/v1/"), !isOpen(object) {
-                Issue.record("\(operation): a required request body without an example to start from")
+                gap("\(operation): a required request body without an example to start from")
                 return nil
             } else {
                 body = [:]
             }
         }
         guard let method = HTTPRequest.Method(operation.method.uppercased()) else {
-            Issue.record("\(operation): not an HTTP method")
+            gap("\(operation): not an HTTP method")
             return nil
         }
         return Call(method: method, uri: uri, body: body, namesProject: namesProject)
@@ -152,7 +159,7 @@ import Testing
     /// The documented example with identifiers pointing at A's resources and names made unique.
     static func fill(
         _ example: JSONValue, schema: JSONValue, _ documented: DocumentedAPI, _ resources: Resources,
-        _ operation: DocumentedAPI.Operation
+        _ operation: DocumentedAPI.Operation, gap: (String) -> Void
     ) -> JSONValue? {
         guard var object = example.objectValue else { return example }
         let properties = schema["properties"]?.objectValue ?? JSONObject()
@@ -169,7 +176,7 @@ import Testing
                 default: nil
                 }
             guard let value else {
-                Issue.record("\(operation): no resource for the identifier field \(name); add it to the matrix")
+                gap("\(operation): no resource for the identifier field \(name); add it to the matrix")
                 return nil
             }
             object[name] = .string(value)
@@ -184,8 +191,14 @@ import Testing
     static func isUUID(_ text: String) -> Bool { UUID(uuidString: text) != nil }
     static func isOpen(_ operation: JSONValue?) -> Bool { operation?["security"] == [] }
 
-    /// Every row of projects A and B, table by table, as text (`last_used_at` aside: using a key touches it).
-    static func snapshot(_ pool: PostgresPool, projects: [String]) async throws -> [String: String] {
+    /// The rows a foreign call could have written, table by table, as text (`last_used_at` aside: using a key
+    /// touches it): every row of projects A and B, the admin keys (which belong to no project), and any project
+    /// named with one of `names` (the unique names the call sends, so a project it created) with all its rows.
+    ///
+    /// Rows of other projects are left out: other suites write to them while the matrix runs.
+    static func snapshot(
+        _ pool: PostgresPool, projects: [String], names: [String] = []
+    ) async throws -> [String: String] {
         let tables = try await pool.query(
             """
             SELECT table_name FROM information_schema.columns
@@ -196,12 +209,15 @@ import Testing
         var snapshot: [String: String] = [:]
         for table in tables + ["projects"] {
             let column = table == "projects" ? "id" : "project_id"
+            let adminKeys = table == "api_keys" ? "OR project_id IS NULL" : ""
             let rows = try await pool.query(
                 """
                 SELECT count(*)::bigint, coalesce(string_agg((to_jsonb(t) - 'last_used_at')::text, E'\\n'
                     ORDER BY (to_jsonb(t) - 'last_used_at')::text), '')
-                FROM \(table) t WHERE \(column) = ANY ($1::uuid[])
-                """, ["{" + projects.joined(separator: ",") + "}"])
+                FROM \(table) t
+                WHERE \(column) = ANY ($1::uuid[]) \(adminKeys)
+                   OR \(column) IN (SELECT id FROM projects WHERE name = ANY ($2::text[]))
+                """, ["{" + projects.joined(separator: ",") + "}", names])
             snapshot[table] =
                 "\(try rows[0].decode(Int64.self, at: 0)) rows\n" + (try rows[0].decode(String.self, at: 1))
         }
@@ -233,7 +249,8 @@ import Testing
             // Foreign credentials first, on one set of resources, with a snapshot around them.
             let resources = try await Self.resources(victim, admin: admin)
             guard let call = Self.call(operation, documented, resources) else { continue }
-            let before = try await Self.snapshot(pool, projects: [victim.id, other.id])
+            let scope = [victim.id, other.id]
+            let before = try await Self.snapshot(pool, projects: scope, names: call.names)
             for credential in Credential.allCases where credential.isForeign {
                 let response = try await Self.send(call, credential, admin: admin, victim: victim, other: other)
                 statuses[credential] = Int(response.status.code)
@@ -260,7 +277,7 @@ import Testing
                         "\(operation) with \(credential.rawValue): \(response.status) \(response.text.prefix(200))")
                 }
             }
-            let after = try await Self.snapshot(pool, projects: [victim.id, other.id])
+            let after = try await Self.snapshot(pool, projects: scope, names: call.names)
             for (name, rows) in before where after[name] != rows {
                 Issue.record("\(operation): foreign calls changed \(name): \(rows) → \(after[name] ?? "-")")
             }
@@ -268,14 +285,14 @@ import Testing
             for credential in [Credential.admin, .own] {
                 let fresh = try await Self.resources(victim, admin: admin)
                 guard let call = Self.call(operation, documented, fresh) else { continue }
-                let before = try await Self.snapshot(pool, projects: [victim.id, other.id])
+                let before = try await Self.snapshot(pool, projects: scope, names: call.names)
                 let response = try await Self.send(call, credential, admin: admin, victim: victim, other: other)
                 statuses[credential] = Int(response.status.code)
                 Self.expectDocumented(documented, call, response, credential)
                 if call.method != .get, call.namesProject, (200..<300).contains(response.status.code), !open {
                     // The snapshot sees what a successful write did, so its silence above means something.
                     writes += 1
-                    if try await Self.snapshot(pool, projects: [victim.id, other.id]) == before {
+                    if try await Self.snapshot(pool, projects: scope, names: call.names) == before {
                         Issue.record("\(operation) with \(credential.rawValue): a 2xx write the snapshot did not see")
                     }
                 }
@@ -309,11 +326,15 @@ import Testing
         let resources = Resources(
             project: "p", source: "s", sourceName: "n", job: "j", spareJob: "o", subscription: "u", event: "e",
             run: "r", key: "k")
-        withKnownIssue {
-            #expect(Self.call(documented.operations[0], documented, resources) == nil)
-        }
+        // In the matrix a gap is an issue that fails the test; here it is collected to be checked.
+        var gaps: [String] = []
+        let unknown = Self.call(documented.operations[0], documented, resources) { gaps.append($0) }
+        #expect(unknown == nil)
+        #expect(gaps.count == 1 && gaps.first?.contains("{widget_id}") == true, "\(gaps)")
         let known = DocumentedAPI(["paths": ["/v1/jobs/{id}": ["get": ["responses": [:]]]]])
-        #expect(Self.call(known.operations[0], known, resources)?.uri == "/v1/jobs/j")
+        let filled = Self.call(known.operations[0], known, resources) { gaps.append($0) }
+        #expect(filled?.uri == "/v1/jobs/j")
+        #expect(gaps.count == 1, "\(gaps)")
     }
 
     static func send(

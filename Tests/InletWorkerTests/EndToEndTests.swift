@@ -60,7 +60,7 @@ import Testing
                     token: key)
                 #expect(dispatched.status == 202)
                 #expect(dispatched["dispatched"] == 3)
-                try await waitUntil(timeout: .seconds(20)) { try await self.statuses(pool) == ["succeeded": 3] }
+                try await waitUntil { try await self.statuses(pool) == ["succeeded": 3] }
                 let deliveries = receiver.requests
                 #expect(deliveries.count == 3)
                 #expect(Set(deliveries.compactMap { $0.headers["x-job"] }) == ["0", "1", "2"])
@@ -109,7 +109,7 @@ import Testing
                     try stack.startWorker("e2e-retry")
                     _ = try await stack.request(
                         .POST, "/v1/events/dispatch", json: ["source": "s", "payload": [:]], token: key)
-                    try await waitUntil(timeout: .seconds(40)) {
+                    try await waitUntil {
                         try await self.statuses(pool) == ["succeeded": 1, "dead": 1]
                     }
 
@@ -160,11 +160,11 @@ import Testing
                         .POST, "/v1/events/dispatch", json: ["source": "s", "payload": ["i": .int(Int64(index))]],
                         token: key)
                 }
-                try await waitUntil(timeout: .seconds(20)) { receiver.requests.count == 3 }
+                try await waitUntil { receiver.requests.count == 3 }
                 #expect(try await self.statuses(pool) == ["running": 3])
                 stack.kill("victim", signal: SIGKILL)
                 try stack.startWorker("rescuer", ["INLET_WORKER_LEASE_SECONDS": "2"])
-                try await waitUntil(timeout: .seconds(30)) { try await self.statuses(pool) == ["succeeded": 3] }
+                try await waitUntil { try await self.statuses(pool) == ["succeeded": 3] }
                 let outcomes = try await pool.query("SELECT outcome, worker FROM run_attempts ORDER BY outcome")
                 let pairs = try outcomes.map { "\(try $0.decode(String.self, at: 0))" }
                 #expect(pairs.filter { $0 == "lease_expired" }.count == 3)

@@ -22,7 +22,7 @@ import Testing
             configuration: fixture.workerConfiguration { $0.allowPrivateTargets = allowPrivateTargets },
             handlers: handlers, logger: quietLogger())
         try await withServices([worker, http]) { _ in
-            try await waitUntil(timeout: .seconds(15)) { try await done() }
+            try await waitUntil { try await done() }
         }
     }
 
@@ -118,7 +118,9 @@ import Testing
                 let attempt = try #require(try await fixture.attempts(id).first)
                 #expect(attempt.outcome == "timeout")
                 #expect(attempt.statusCode == nil)
-                #expect(attempt.durationMilliseconds >= 190 && attempt.durationMilliseconds < 1500)
+                // Ended by the timeout (its outcome and error say so), not before it. No upper bound: the duration is
+                // measured by a task that a loaded machine can hold up.
+                #expect(attempt.durationMilliseconds >= 190)
                 #expect(attempt.error == "no response within 200 ms")
             }
         }

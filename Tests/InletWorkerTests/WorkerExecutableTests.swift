@@ -51,12 +51,12 @@ import Testing
             try process.run()
             defer { if process.isRunning { process.terminate() } }
 
-            try await waitUntil(timeout: .seconds(20)) { try await fixture.statusCounts() == ["succeeded": 20] }
+            try await waitUntil { try await fixture.statusCounts() == ["succeeded": 20] }
             let workers = try await pool.query("SELECT DISTINCT worker FROM run_attempts WHERE run_id = ANY($1)", [ids])
             #expect(try workers.map { try $0.decode(String.self, at: 0) } == ["e2e-worker"])
 
             kill(process.processIdentifier, SIGTERM)
-            try await waitUntil(timeout: .seconds(10)) { !process.isRunning }
+            try await waitUntil { !process.isRunning }
             #expect(process.terminationReason == .exit)
             #expect(process.terminationStatus == 0)
             if process.terminationStatus != 0 {

@@ -72,10 +72,10 @@ import Testing
             url: "postgres://nobody@127.0.0.1:1/none", connectTimeoutSeconds: 2)
         try await PostgresPool(configuration: configuration, poolConfiguration: .init(maxConnections: 2)).using {
             pool in
-            let started = ContinuousClock.now
+            // Fast: the connection's own error, not `.poolExhausted` after retrying for the acquire timeout. (No clock:
+            // on a loaded machine the test's task can wait longer for a thread than any bound worth asserting.)
             let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
             #expect(error?.code == .connectionFailure)
-            #expect(started.duration(to: .now) < .seconds(15))
             #expect(pool.statistics.total == 0)
         }
     }

@@ -33,7 +33,8 @@ import Testing
     }
 
     private func waitUntil(_ condition: () -> Bool) async throws {
-        for _ in 0..<250 where !condition() { try await Task.sleep(for: .milliseconds(20)) }
+        let limit = ContinuousClock.now.advanced(by: .seconds(120))
+        while !condition(), ContinuousClock.now < limit { try await Task.sleep(for: .milliseconds(20)) }
         try #require(condition())
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
 import InletTestSupport
 import Postgres
+import Synchronization
 import Testing
 
 @Suite struct PoolTests {
     @Test func fiveHundredTasksThroughFourConnections() async throws {
-        try await TestDatabase.makePool(.init(maxConnections: 4, acquireTimeout: .seconds(30))).using { pool in
+        try await TestDatabase.makePool(.init(maxConnections: 4, acquireTimeout: .seconds(300))).using { pool in
             let sum = try await withThrowingTaskGroup(of: Int64.self) { group in
                 for value in 1...500 {
                     group.addTask {
@@ -24,13 +25,28 @@ import Testing
 
     @Test func exhaustionTimesOutWithThePoolsOwnError() async throws {
         try await TestDatabase.makePool(.init(maxConnections: 2, acquireTimeout: .milliseconds(300))).using { pool in
+            let released = Flag()
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<2 { group.addTask { try await pool.query("SELECT pg_sleep(1.5)") } }
-                try await Task.sleep(for: .milliseconds(200))
-                let started = ContinuousClock.now
+                // Both connections are held until the test lets go, or for five minutes: a pool that does not time
+                // out then serves the third caller late, and the test fails rather than hangs.
+                for _ in 0..<2 {
+                    group.addTask {
+                        try await pool.withConnection { _ in
+                            let limit = ContinuousClock.now.advanced(by: .seconds(300))
+                            while !released.isSet, ContinuousClock.now < limit {
+                                try await Task.sleep(for: .milliseconds(10))
+                            }
+                        }
+                    }
+                }
+                let inUse = ContinuousClock.now.advanced(by: .seconds(120))
+                while pool.statistics.inUse < 2, ContinuousClock.now < inUse {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                try #require(pool.statistics.inUse == 2)
                 let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
                 #expect(error?.code == .poolExhausted)
-                #expect(started.duration(to: .now) < .seconds(1))
+                released.set()
                 try await group.waitForAll()
             }
             // Once load drops the pool serves again.
@@ -57,12 +73,14 @@ import Testing
 
     @Test func cancellingATaskCancelsItsQuery() async throws {
         try await TestDatabase.makePool(.init(maxConnections: 1)).using { pool in
-            let task = Task { try await pool.query("SELECT pg_sleep(10)") }
+            // Far longer than the test may take: a query that was not cancelled cannot end in time.
+            let task = Task { try await pool.query("SELECT pg_sleep(600)") }
             // Cancel once the statement is really running on the server.
             try await TestDatabase.makePool(.init(maxConnections: 1)).using { observer in
-                for _ in 0..<200 {
+                let limit = ContinuousClock.now.advanced(by: .seconds(120))
+                while ContinuousClock.now < limit {
                     let running = try await observer.query(
-                        "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(10)' AND state = 'active'"
+                        "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(600)' AND state = 'active'"
                     )
                     if try running[0].decode(Int64.self, at: 0) > 0 { break }
                     try await Task.sleep(for: .milliseconds(10))
@@ -71,7 +89,7 @@ import Testing
             let cancelled = ContinuousClock.now
             task.cancel()
             let result = await task.result
-            #expect(cancelled.duration(to: .now) < .seconds(1))
+            #expect(cancelled.duration(to: .now) < .seconds(300))
             guard case .failure(let error) = result else {
                 Issue.record("the query was not cancelled")
                 return
@@ -89,4 +107,11 @@ import Testing
         let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
         #expect(error?.code == .poolClosed)
     }
+}
+
+/// A flag one task sets and others poll.
+private final class Flag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
 }

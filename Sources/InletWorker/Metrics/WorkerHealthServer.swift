@@ -11,7 +11,7 @@ import ServiceLifecycle
 /// registry), `GET /healthz` (the process is alive) and `GET /readyz` (the database answers and its migrations
 /// are current; 503 otherwise), as a `Service` of the worker's group.
 ///
-/// It runs before the worker starts and stops after it has drained, so a scrape sees the end of a shutdown.
+/// It is started with the worker and stops after the worker has drained, so a scrape sees the end of a shutdown.
 public struct WorkerHealthServer: Service {
     let host: String
     let port: Int

@@ -77,6 +77,9 @@ enum TestApp {
         var configuration = ServerConfiguration(
             port: 0, databaseURL: TestDatabase.url, databasePoolSize: 8, secretKey: secretKey, adminToken: adminToken,
             allowPrivateTargets: true, logLevel: .warning)
+        // Requests queued for a pool connection wait up to a minute, not the production 2 s: on a loaded machine the
+        // tasks holding the connections can wait that long for a thread. Tests of the timeout set their own.
+        configuration.databaseAcquireTimeoutMilliseconds = 60_000
         adjust(&configuration)
         return configuration
     }

@@ -90,7 +90,7 @@ final class InletProcesses: @unchecked Sendable {
         try process.run()
         servers.append(process)
         serverPorts.append(serverPort)
-        try await waitUntil(timeout: .seconds(20), "the server became ready") {
+        try await waitUntil("the server became ready") {
             (try? await self.request(.GET, "/readyz", token: nil, node: node).status) == 200
         }
         return node
@@ -171,7 +171,7 @@ final class InletProcesses: @unchecked Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: rawBody))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 1 << 22)
         let parsed = body.readableBytes == 0 ? nil : try? JSONValue(parsing: Array(body.readableBytesView))
         return Reply(status: Int(response.status.code), body: parsed)

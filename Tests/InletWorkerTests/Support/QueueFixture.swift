@@ -148,8 +148,11 @@ struct FixtureError: Error, CustomStringConvertible {
 }
 
 /// Polls `condition` every 10 ms until it holds or `timeout` passes.
+///
+/// The default is long because it only matters when the condition never comes: under load, the suite's tasks can
+/// wait tens of seconds for a thread (two cores, every test in flight at once).
 func eventually(
-    timeout: Duration = .seconds(10), _ condition: () async throws -> Bool
+    timeout: Duration = .seconds(120), _ condition: () async throws -> Bool
 ) async throws -> Bool {
     let deadline = ContinuousClock.now.advanced(by: timeout)
     while ContinuousClock.now < deadline {
@@ -161,7 +164,7 @@ func eventually(
 
 /// Waits until `condition` holds, recording an issue if it does not within `timeout`.
 func waitUntil(
-    timeout: Duration = .seconds(10), _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation,
+    timeout: Duration = .seconds(120), _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation,
     _ condition: () async throws -> Bool
 ) async throws {
     if try await !eventually(timeout: timeout, condition) {

@@ -72,3 +72,45 @@ struct RecordingHandler: JobHandler {
         return .succeeded()
     }
 }
+
+/// A custom kind for tests that coordinate with the worker through events rather than sleeps: each execution is
+/// recorded when it starts, then waits until the test opens the gate named by `config.gate`. It ends early when
+/// cancelled, and after `safetyLimit` at the latest, so a worker that never cancels it cannot hang the suite.
+final class GatedHandler: JobHandler {
+    /// Runs whose execution started, in order.
+    let started = RecordingHandler.Executions()
+    private let gates = Mutex<Set<String>>([])
+    private let endings = Mutex<[UUID: Ending]>([:])
+    let safetyLimit: Duration
+
+    init(safetyLimit: Duration = .seconds(120)) { self.safetyLimit = safetyLimit }
+
+    enum Ending: Equatable, Sendable { case opened, cancelled, safetyLimit }
+
+    /// Lets every run waiting at (or later reaching) gate `name` succeed.
+    func open(_ name: String) { _ = gates.withLock { $0.insert(name) } }
+
+    /// How the execution of run `id` ended; nil while it runs (or if it never started).
+    func ending(of id: UUID) -> Ending? { endings.withLock { $0[id] } }
+
+    func execute(_ run: ClaimedRun, context: JobExecutionContext) async -> JobOutcome {
+        started.append(run.lease)
+        let gate = (try? run.config())?["gate"]?.stringValue ?? ""
+        let deadline = ContinuousClock.now.advanced(by: safetyLimit)
+        var ending = Ending.opened
+        while !gates.withLock({ $0.contains(gate) }) {
+            guard ContinuousClock.now < deadline else {
+                ending = .safetyLimit
+                break
+            }
+            do {
+                try await Task.sleep(for: .milliseconds(5))
+            } catch {
+                ending = .cancelled
+                break
+            }
+        }
+        endings.withLock { $0[run.runID] = ending }
+        return ending == .opened ? .succeeded() : .failed("gate \(gate): \(ending)")
+    }
+}
