@@ -29,6 +29,34 @@ import Testing
 
     /// Every `hmac` vector (they carry no timestamp, so they verify at any time) end to end: valid ones are
     /// accepted (or refused as non-JSON), invalid ones get the same bare 401.
+    /// Ingest URLs and replays name a source by id: another source *named* like that id (names may look like ids)
+    /// does not capture its webhooks or its replays, as it does the name-or-id references of dispatch.
+    @Test func aSourceNamedLikeAnotherOnesIdCapturesNeitherItsWebhooksNorItsReplays() async throws {
+        try await TestApp.run { admin in
+            let api = try await TestApp.project(admin).api
+            let real = try await api.post("/v1/event-sources", ["name": "real", "signature_scheme": "none"])
+            let impostor = try await api.post(
+                "/v1/event-sources", ["name": .string(real.idString), "schema": ["type": "string"]])
+            #expect(impostor.status == .created)
+            let job = try await api.post("/v1/jobs", ["name": "j", "kind": "noop"]).idString
+            _ = try await api.post(
+                "/v1/event-sources/\(real.idString)/subscribe", ["target_type": "job", "target_id": .string(job)])
+            // Dispatch names the impostor (a name wins), whose schema refuses an object.
+            #expect(
+                try await api.post("/v1/events/dispatch", ["source": .string(real.idString), "payload": [:]]).status
+                    == .unprocessableContent)
+            // The ingest URL and the replay mean the real source.
+            let ingested = try await api.withToken(nil).request(.post, "/v1/ingest/\(real.idString)", rawBody: "{}")
+            #expect(ingested.status == .accepted)
+            #expect(ingested["dispatched"] == 1)
+            let eventID = try #require(ingested["event_id"]?.stringValue)
+            #expect(try await api.get("/v1/events/\(eventID)")["source_id"] == .string(real.idString))
+            let replayed = try await api.post("/v1/events/\(eventID)/replay", [:])
+            #expect(replayed.status == .accepted)
+            #expect(replayed["dispatched"] == 1)
+        }
+    }
+
     @Test func hmacVectorsEndToEnd() async throws {
         let vectors = try JSONDecoder().decode([Vector].self, from: TestData.load("signatures/vectors.json"))
             .filter { $0.scheme == "hmac" }
