@@ -53,17 +53,7 @@ import Testing
             let admin = APITestClient(client: client, token: TestApp.adminToken)
             let project = try await TestApp.project(admin, name: "overload")
             let job = try await project.api.post("/v1/jobs", ["name": "locked", "kind": "noop"]).idString
-            let side = try TestDatabase.makePool(.init(maxConnections: 1))
-            let (locked, lockTaken) = AsyncStream<Void>.makeStream()
-            let (release, releaseLock) = AsyncStream<Void>.makeStream()
-            let holder = Task {
-                try await side.withTransaction { connection in
-                    _ = try await connection.query("SELECT 1 FROM jobs WHERE id = $1::uuid FOR UPDATE", [job])
-                    lockTaken.finish()
-                    for await _ in release {}
-                }
-            }
-            for await _ in locked {}
+            let lock = try await JobRowLock(job: job)
 
             let started = ContinuousClock.now
             let answers = try await withThrowingTaskGroup(of: Answer.self) { group in
@@ -83,14 +73,13 @@ import Testing
                     answers.append(answer)
                     // Everyone who could not get a connection has answered: let the blocked ones through.
                     if answers.count(where: { $0.status == .serviceUnavailable }) == requests - poolSize {
-                        releaseLock.finish()
+                        lock.letGo()
                     }
                 }
-                releaseLock.finish()
+                lock.letGo()
                 return answers
             }
-            try await holder.value
-            await side.shutdown()
+            try await lock.release()
 
             let unavailable = answers.filter { $0.status == .serviceUnavailable }
             let succeeded = answers.filter { $0.status == .ok }

@@ -19,17 +19,7 @@ import Testing
             let admin = APITestClient(client: client, token: TestApp.adminToken)
             let project = try await TestApp.project(admin, name: "statement-timeout")
             let job = try await project.api.post("/v1/jobs", ["name": "locked", "kind": "noop"]).idString
-            let side = try TestDatabase.makePool(.init(maxConnections: 1))
-            let (locked, lockTaken) = AsyncStream<Void>.makeStream()
-            let (release, releaseLock) = AsyncStream<Void>.makeStream()
-            let holder = Task {
-                try await side.withTransaction { connection in
-                    _ = try await connection.query("SELECT 1 FROM jobs WHERE id = $1::uuid FOR UPDATE", [job])
-                    lockTaken.finish()
-                    for await _ in release {}
-                }
-            }
-            for await _ in locked {}
+            let lock = try await JobRowLock(job: job)
 
             let blocked = try await project.api.patch("/v1/jobs/\(job)", ["name": "renamed"])
             #expect(blocked.status == .serviceUnavailable)
@@ -37,9 +27,7 @@ import Testing
             #expect(blocked.headers[.retryAfter] == "1")
             #expect(!blocked.text.contains("57014") && !blocked.text.contains("statement"))
 
-            releaseLock.finish()
-            try await holder.value
-            await side.shutdown()
+            try await lock.release()
             #expect(try await project.api.get("/v1/jobs/\(job)")["name"] == "locked")
             #expect(try await project.api.patch("/v1/jobs/\(job)", ["name": "renamed"]).status == .ok)
         }
