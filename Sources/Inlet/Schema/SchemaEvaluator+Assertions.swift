@@ -49,7 +49,7 @@ extension SchemaEvaluator {
             var firstIndex: [ExactJSONValue: Int] = [:]
             firstIndex.reserveCapacity(elements.count)
             for (index, element) in elements.enumerated() {
-                work &+= element.hashingWork
+                work &+= element.hashingWork &* Self.stepsPerHashedValue
                 if let earlier = firstIndex.updateValue(index, forKey: ExactJSONValue(value: element)) {
                     return "array items \(earlier) and \(index) are equal"
                 }
