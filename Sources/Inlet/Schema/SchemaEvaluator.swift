@@ -140,12 +140,15 @@ struct SchemaEvaluator {
     /// array costs up to ~300 ns a value (cache misses), so a hashed value counts as 64 steps.
     static let stepsPerHashedValue = 64
     /// Steps counted for each regex evaluation on top of its own: decoding the string and setting up the
-    /// machine cost about 75 ns, which dominates on short strings such as property names.
-    static let stepsPerRegexCall = 24
+    /// machine (lookahead tables included) cost 70–150 ns, which dominates on short strings such as property
+    /// names.
+    static let stepsPerRegexCall = 48
 
     /// Counts `steps` of work; when the budget runs out (or the work is cancelled), stops the evaluation as a
     /// limit violation does and returns `false`.
     mutating func charge(_ steps: Int) -> Bool {
+        // Once stopped, loops still running over a large instance unwind without counting (or throwing) again.
+        if isLimited { return false }
         do {
             try meter.count(steps)
             return true
