@@ -9,7 +9,7 @@ import Synchronization
 struct InletBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inlet-bench", abstract: "Benchmark drivers for Inlet's scripts/bench.",
-        subcommands: [DriverBenchmark.self, FilterBenchmark.self])
+        subcommands: [DriverBenchmark.self, FilterBenchmark.self, WorkBenchmark.self])
 }
 
 /// `SELECT $1` round trips or single-row INSERTs through the pool, with `concurrency` tasks for `seconds`.

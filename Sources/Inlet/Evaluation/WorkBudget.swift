@@ -4,19 +4,25 @@
 /// One budget serves one request: pass the same instance to ``JSONSchema/validate(_:budget:)`` and to
 /// ``CompiledFilterSet/matches(_:headers:budget:)`` (or the JSON-text form) so that they draw on one allowance.
 ///
-/// A *step* is one elementary operation of the evaluators, each a few nanoseconds: a regex thread visiting one
-/// instruction at one input position, a subschema or filter condition applied to one value, one JSON value
-/// hashed or compared, 16 bytes of a string scanned by a case-insensitive or wildcard comparison. Evaluators
-/// count steps locally and report them every ``checkpointInterval`` steps or so, which is also when they look at
-/// cancellation: the current task's `Task.isCancelled`, and the caller's `isCancelled` closure if one was given.
+/// A *step* is one elementary operation of the evaluators, weighted so that each costs about the same CPU, 2–6 ns
+/// in a release build: a regex thread visiting one instruction at one input position; a byte of a string read by a
+/// wildcard, case-insensitive, address or exclusion condition (once per exclusion); 12 per subschema applied and
+/// per keyword it holds; 64 per value hashed by `uniqueItems`; 48 per regex evaluation on top of its own steps;
+/// 32 per event value at a filter path and 32 per leaf the array-consistency search looks at; one per JSON value
+/// compared and per 16 bytes of a string or number compared or of JSON text scanned. `inlet-bench work`
+/// (scripts/bench-work) measures the CPU per step of every evaluator. Evaluators count steps locally and report
+/// them every ``checkpointInterval`` steps or so, which is also when they look at cancellation: the current
+/// task's `Task.isCancelled`, and the caller's `isCancelled` closure if one was given.
 ///
 /// Not `Sendable`: a budget belongs to the one task evaluating the request. To cancel from elsewhere, give it an
 /// `isCancelled` closure that reads state the other side may set (an atomic flag, say), or cancel the task.
 public final class WorkBudget {
-    /// The default allowance: about three times what an honest event at the 1 MiB body limit needs (a few million
-    /// steps). With today's regex VM (11–40 ns a step in release builds) that is 0.2–0.8 s of CPU for hostile input:
-    /// see docs/reliability.md.
-    public static let defaultSteps = 20_000_000
+    /// The default allowance, calibrated with `inlet-bench work` (docs/reliability.md): at 2–6 ns a step it stops
+    /// every hostile corpus case at 1 MiB within 13–34 ms of evaluation, and it lets an honest 1 MiB string against
+    /// a simple pattern (6.4 M steps) or 100,000 objects checked by `items`, `required` and `enum` (7.4 M) through.
+    /// Honest payloads whose evaluation costs more CPU than that are refused (422 `work_budget_exceeded`):
+    /// `uniqueItems` over tens of thousands of objects, for one.
+    public static let defaultSteps = 8_000_000
 
     /// How often evaluators report their steps and check for cancellation, in steps.
     static let checkpointInterval = 4096

@@ -9,9 +9,9 @@ struct BranchEvaluator {
         return (try? matches(branch, meter: &meter)) ?? false
     }
 
-    /// ``matches(_:)``, counting its work on `meter`: one step per condition tried on a value (and one per 16
-    /// bytes of a string that a wildcard, case-insensitive or exclusion condition reads), plus the steps of the
-    /// array-consistency search.
+    /// ``matches(_:)``, counting its work on `meter`: one step per condition tried on a value (and one per byte
+    /// of a string for each time a wildcard, case-insensitive, address or exclusion condition reads it: about
+    /// 4 ns a byte), plus the steps of the array-consistency search.
     func matches(_ branch: FilterBranch, meter: inout StepMeter) throws(WorkBudgetError) -> Bool {
         // Through buffer pointers: subscripting `fields` by value would copy a whole `FilterField` (five
         // reference-counted members) per condition checked, which dominated the mixed-pattern profile.
@@ -75,7 +75,7 @@ struct BranchEvaluator {
     private static func work(_ field: UnsafePointer<FilterField>, _ leaf: UnsafePointer<EventLeaf>) -> Int {
         let conditions = field.pointee.conditions.count
         guard field.pointee.scansText, case .string(let text) = leaf.pointee.value else { return conditions }
-        return conditions &* (1 &+ text.utf8.count >> 4)
+        return conditions &+ field.pointee.textScans &* text.utf8.count
     }
 
     /// ``FilterField/matches(_:)`` through pointers, so that neither the field, its conditions nor the value

@@ -55,6 +55,19 @@ enum FilterCondition: Hashable, Sendable {
         }
     }
 
+    /// How many times checking a string reads all of it: once for a wildcard, a case-insensitive form or an
+    /// address, once per entry of an exclusion list; 0 when the check reads only the pattern's bytes.
+    var textScans: Int {
+        switch self {
+        case .equalsAddress, .equalsIgnoreCase, .prefixIgnoreCase, .suffixIgnoreCase, .wildcard, .cidr: 1
+        case .anythingBut(.strings): 1
+        case .anythingBut(.prefixes(let excluded)), .anythingBut(.suffixes(let excluded)): excluded.count
+        case .anythingBut(.ignoringCase(let excluded)): excluded.count
+        case .anythingBut(.wildcards(let excluded)): excluded.count
+        default: 0
+        }
+    }
+
     /// The operator's name in the pattern language, for explanations.
     var operatorName: String {
         switch self {

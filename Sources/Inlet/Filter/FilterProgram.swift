@@ -28,6 +28,9 @@ struct FilterField: Sendable {
     /// Whether checking a string takes time in its length rather than the pattern's (wildcards, case-insensitive
     /// forms, address parsing, exclusion lists): the work budget then counts the string's bytes.
     var scansText = false
+    /// The conditions' ``FilterCondition/textScans`` added up: the work budget counts a step per byte of a
+    /// string for each.
+    var textScans = 0
 
     func matches(_ value: EventScalar) -> Bool {
         for condition in conditions where condition.matches(value) { return true }

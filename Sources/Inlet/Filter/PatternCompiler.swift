@@ -129,6 +129,7 @@ struct PatternCompiler {
             segments: segments, isHeader: isHeader, path: display, pointer: pointer, source: leaf,
             conditions: compiled.conditions, allowsAbsence: compiled.allowsAbsence)
         field.scansText = compiled.conditions.contains { $0.scansText }
+        field.textScans = compiled.conditions.reduce(0) { $0 + $1.textScans }
         fields.append(field)
         return Int32(fields.count - 1)
     }

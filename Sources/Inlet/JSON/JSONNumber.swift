@@ -53,7 +53,26 @@ public struct JSONNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
     }
 
     /// Whether the number is mathematically an integer (of any size): JSON Schema's `integer`.
-    public var isInteger: Bool { decimal.isInteger }
+    public var isInteger: Bool { plainInteger != nil || decimal.isInteger }
+
+    /// The value of integer text without fraction or exponent (`-42`, not `42.0` or `4.2e1`) of at most 18
+    /// digits, read without building the ``decimal``: the fast path of comparisons and hashing, which
+    /// `enum`, `const`, `uniqueItems`, `minimum` and `type: integer` run once per value.
+    private var plainInteger: Int64? {
+        var text = text
+        return text.withUTF8 { utf8 -> Int64? in
+            guard !utf8.isEmpty, utf8.count <= 19 else { return nil }
+            let negative = utf8[0] == UInt8(ascii: "-")
+            let digits = UnsafeBufferPointer(rebasing: utf8[(negative ? 1 : 0)...])
+            guard !digits.isEmpty, digits.count <= 18 else { return nil }
+            var value: Int64 = 0
+            for byte in digits {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                value = value &* 10 &+ Int64(byte &- UInt8(ascii: "0"))
+            }
+            return negative ? -value : value
+        }
+    }
 
     /// Whether the number is exactly a finite binary64 value, written so that its decimal value equals the
     /// shortest round-trip form of that double (`0.1` is; `9007199254740993` and `1e400` are not).
@@ -66,9 +85,20 @@ public struct JSONNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
     public var isZero: Bool { decimal.digits.isEmpty }
     public var isNegative: Bool { decimal.negative && !decimal.digits.isEmpty }
 
-    public static func == (lhs: JSONNumber, rhs: JSONNumber) -> Bool { lhs.decimal == rhs.decimal }
-    public static func < (lhs: JSONNumber, rhs: JSONNumber) -> Bool { lhs.decimal < rhs.decimal }
-    public func hash(into hasher: inout Hasher) { hasher.combine(decimal) }
+    public static func == (lhs: JSONNumber, rhs: JSONNumber) -> Bool {
+        if let left = lhs.plainInteger, let right = rhs.plainInteger { return left == right }
+        return lhs.decimal == rhs.decimal
+    }
+
+    public static func < (lhs: JSONNumber, rhs: JSONNumber) -> Bool {
+        if let left = lhs.plainInteger, let right = rhs.plainInteger { return left < right }
+        return lhs.decimal < rhs.decimal
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        guard let value = plainInteger else { return hasher.combine(decimal) }
+        CanonicalDecimal.hash(integer: value, into: &hasher)
+    }
 }
 
 /// An exact decimal: `±0.d₁d₂…dₙ × 10^exponent` with `d₁ ≠ 0` and `dₙ ≠ 0`; zero has no digits.
@@ -160,7 +190,36 @@ struct CanonicalDecimal: Sendable, Hashable, Comparable {
         }
         hasher.combine(negative)
         hasher.combine(exponent)
-        hasher.combine(digits)
+        hasher.combine(digits.count)
+        for digit in digits { hasher.combine(digit) }
+    }
+
+    /// Hashes `value` exactly as its decimal hashes, without building the decimal's digits.
+    static func hash(integer value: Int64, into hasher: inout Hasher) {
+        if value == 0 {
+            hasher.combine(0)
+            return
+        }
+        // Significant digits, least significant first; trailing zeros go into the exponent only.
+        var magnitude = value.magnitude
+        var exponent = 0
+        while magnitude % 10 == 0 {
+            magnitude /= 10
+            exponent += 1
+        }
+        var reversed: (UInt64, Int) = (0, 0)  // the digits read backwards, and how many
+        while magnitude > 0 {
+            reversed = (reversed.0 * 10 + magnitude % 10, reversed.1 + 1)
+            magnitude /= 10
+        }
+        hasher.combine(value < 0)
+        hasher.combine(exponent + reversed.1)
+        hasher.combine(reversed.1)
+        var digits = reversed.0
+        for _ in 0..<reversed.1 {
+            hasher.combine(UInt8(digits % 10))
+            digits /= 10
+        }
     }
 
     static func < (lhs: CanonicalDecimal, rhs: CanonicalDecimal) -> Bool {

@@ -95,7 +95,9 @@ struct JSONKey: Hashable {
     static func == (lhs: JSONKey, rhs: JSONKey) -> Bool { lhs.string.utf8.elementsEqual(rhs.string.utf8) }
 
     func hash(into hasher: inout Hasher) {
+        // All the bytes at once: one `combine` per byte cost tens of nanoseconds per 16 bytes of keys and strings.
+        var string = string
+        string.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         hasher.combine(string.utf8.count)
-        for byte in string.utf8 { hasher.combine(byte) }
     }
 }

@@ -49,7 +49,8 @@ extension SchemaEvaluator {
             var firstIndex: [ExactJSONValue: Int] = [:]
             firstIndex.reserveCapacity(elements.count)
             for (index, element) in elements.enumerated() {
-                work &+= element.hashingWork
+                // Charged as it goes: one array may hold hundreds of thousands of values.
+                guard charge(element.hashingWork &* Self.stepsPerHashedValue) else { return nil }
                 if let earlier = firstIndex.updateValue(index, forKey: ExactJSONValue(value: element)) {
                     return "array items \(earlier) and \(index) are equal"
                 }

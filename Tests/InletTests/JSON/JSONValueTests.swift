@@ -39,6 +39,29 @@ import Testing
         #expect(lhs == rhs)
     }
 
+    @Test func equalNumbersHashAlikeWhateverTheirText() throws {
+        // Plain integer text takes a fast path for comparisons and hashing; it must agree with the decimal one.
+        let groups = [
+            ["1200", "1.2e3", "1200.00", "12e2", "120000e-2"], ["0", "-0", "0.0", "-0e5"], ["-7", "-7.0", "-70e-1"],
+            ["102", "1.02e2"], ["999999999999999999", "9.99999999999999999e17"],
+            ["1000000000000000000", "1e18"], ["-5", "-5"],
+        ]
+        for group in groups {
+            let numbers = group.map { JSONNumber(text: $0)! }
+            for number in numbers {
+                #expect(number == numbers[0], "\(number) == \(numbers[0])")
+                #expect(number.hashValue == numbers[0].hashValue, "hash of \(number) and \(numbers[0])")
+                #expect(number.isInteger)
+            }
+        }
+        #expect(JSONNumber(text: "12")! < JSONNumber(text: "102")!)
+        #expect(JSONNumber(text: "-12")! < JSONNumber(text: "-2")!)
+        #expect(JSONNumber(text: "12")!.hashValue != JSONNumber(text: "21")!.hashValue)
+        #expect(!JSONNumber(text: "1.5")!.isInteger)
+        let items: [JSONValue] = [1, 1.0, "1", ["k": 1], ["k": 1.0]]
+        #expect(Set(items).count == 3)
+    }
+
     @Test(arguments: [
         ("", JSONParseError.Code.syntax),
         ("{", .syntax),

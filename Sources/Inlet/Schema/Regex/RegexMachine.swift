@@ -7,154 +7,221 @@
 /// holds at position `i` exactly when an accepting thread is live there. The main pass, and the passes of
 /// enclosing lookaheads, then read those tables in constant time, instead of re-scanning the input from every
 /// position where a lookahead is tried.
+///
+/// A step is one thread visiting one instruction at one position, or one thread testing one input scalar. The
+/// inner loop works on raw memory that ``search(_:in:meter:)`` lays out once per match: instructions of plain
+/// values (``RegexCode``), thread lists that are reused at every position, and no reference counting.
 struct RegexMachine {
-    private let program: RegexProgram
-    private let input: [UInt32]
-    /// Per lookahead body (index `program - 1`): bit `i` is set when the body matches from position `i`.
-    private var tables: [[UInt64]] = []
-    /// Thread steps taken: instructions visited at one position, and scalars tested by consuming instructions.
-    private(set) var meter: StepMeter
+    private let code: UnsafePointer<RegexCode.Instruction>
+    private let bounds: [Int]
+    private let classes: UnsafeBufferPointer<RegexCharacterClass>
+    /// See ``RegexCode/twoByteTables``.
+    private let twoByteTables: UnsafeBufferPointer<UInt64>
+    private let input: UnsafeBufferPointer<UInt32>
+    /// Per lookahead body `b`, `words` words from `tables + (b - 1) * words`: bit `i` is set when the body
+    /// matches from position `i`.
+    private let tables: UnsafeMutablePointer<Int>
+    private let words: Int
+    /// Memory for the thread lists of a pass: see ``Threads``.
+    private let memory: UnsafeMutablePointer<Int>
+    private let size: Int
 
-    init(program: RegexProgram, input: [UInt32], budget: WorkBudget? = nil) {
-        self.program = program
-        self.input = input
-        self.meter = StepMeter(budget: budget)
+    /// Whether `program` matches anywhere in `input`, counting its steps on `meter`.
+    static func search(_ program: RegexProgram, in input: UnsafeBufferPointer<UInt32>, meter: inout StepMeter)
+        throws(WorkBudgetError) -> Bool
+    {
+        let code = program.code
+        let size = code.largestProgram
+        let words = input.count / 64 + 1
+        let scratch = 5 * size + 2 + (code.programCount - 1) * words
+        let result: Result<Bool, WorkBudgetError> = code.instructions.withUnsafeBufferPointer { instructions in
+            code.classes.withUnsafeBufferPointer { classes in
+                code.twoByteTables.withUnsafeBufferPointer { twoByteTables in
+                    withUnsafeTemporaryAllocation(of: Int.self, capacity: scratch) { memory in
+                        let machine = RegexMachine(
+                            code: instructions.baseAddress!, bounds: code.bounds, classes: classes,
+                            twoByteTables: twoByteTables, input: input, tables: memory.baseAddress! + 5 * size + 2,
+                            words: words, memory: memory.baseAddress!, size: size)
+                        return Result { () throws(WorkBudgetError) in
+                            for body in 1..<code.programCount {
+                                try machine.lookaheadTable(body, meter: &meter)
+                            }
+                            return try machine.run(meter: &meter)
+                        }
+                    }
+                }
+            }
+        }
+        return try result.get()
     }
 
-    /// Whether the pattern matches anywhere in the input.
-    mutating func search() throws(WorkBudgetError) -> Bool {
-        for body in 1..<program.programs.count {
-            tables.append(try lookaheadTable(body))
+    /// The thread lists of one pass, a local variable of the pass so that its counters stay in registers.
+    private struct Threads {
+        let program: UnsafePointer<RegexCode.Instruction>
+        /// Threads (instruction indices) at the current position, and at the next one.
+        var current: UnsafeMutablePointer<Int>
+        var next: UnsafeMutablePointer<Int>
+        var currentCount = 0
+        var nextCount = 0
+        let stack: UnsafeMutablePointer<Int>
+        /// `marks[pc] == generation` when instruction `pc` already has its thread at the position being filled.
+        let marks: UnsafeMutablePointer<Int>
+        var generation = 0
+        /// Steps taken at the current position.
+        var steps = 0
+
+        /// Starts a new position: the next list empties and marks from earlier positions no longer count.
+        @inline(__always)
+        mutating func advance() {
+            generation &+= 1
+            nextCount = 0
         }
-        let matched = try run()
-        try meter.report()
-        return matched
+
+        @inline(__always)
+        mutating func swapLists() {
+            let previous = current
+            current = next
+            next = previous
+            currentCount = nextCount
+        }
+    }
+
+    /// Empty thread lists for program `index`: no instruction is marked at any position yet.
+    private func threads(_ index: Int) -> Threads {
+        let count = bounds[index + 1] - bounds[index]
+        let marks = memory + 4 * size + 2
+        marks.initialize(repeating: -1, count: count)
+        return Threads(
+            program: code + bounds[index], current: memory, next: memory + size, stack: memory + 2 * size,
+            marks: marks)
     }
 
     /// The unanchored forward pass of the main program; stops at the first match.
-    private mutating func run() throws(WorkBudgetError) -> Bool {
-        var threads = ThreadLists(size: program.programs[0].count)
-        var matched = try addThread(0, program: 0, at: 0, toNext: false, threads: &threads)
+    private func run(meter: inout StepMeter) throws(WorkBudgetError) -> Bool {
+        var threads = threads(0)
+        var matched = addThread(0, at: 0, &threads)
+        threads.swapLists()
         var position = 0
         while !matched, position < input.count {
             threads.advance()
-            matched = try step(program: 0, consuming: position, landingAt: position + 1, threads: &threads)
-            if !matched {
-                matched = try addThread(0, program: 0, at: position + 1, toNext: true, threads: &threads)
+            let scalar = input[position]
+            threads.steps &+= threads.currentCount
+            for index in 0..<threads.currentCount {
+                let pc = threads.current[index]
+                if consumes(threads.program + pc, scalar), addThread(pc &+ 1, at: position &+ 1, &threads) {
+                    matched = true
+                }
             }
+            if !matched, addThread(0, at: position &+ 1, &threads) { matched = true }
             threads.swapLists()
-            position += 1
+            position &+= 1
+            try meter.count(threads.steps)
+            threads.steps = 0
         }
+        try meter.count(threads.steps)
         return matched
     }
 
-    /// The table of lookahead body `body`: one backward pass of its reversed program over the whole input.
-    private mutating func lookaheadTable(_ body: Int) throws(WorkBudgetError) -> [UInt64] {
-        var table = [UInt64](repeating: 0, count: input.count / 64 + 1)
-        var threads = ThreadLists(size: program.programs[body].count)
+    /// Fills the table of lookahead body `body`: one backward pass of its reversed program over the whole input.
+    private func lookaheadTable(_ body: Int, meter: inout StepMeter) throws(WorkBudgetError) {
+        let table = tables + (body - 1) * words
+        table.initialize(repeating: 0, count: words)
+        var threads = threads(body)
         var position = input.count
-        if try addThread(0, program: body, at: position, toNext: false, threads: &threads) {
-            table[position >> 6] |= 1 << UInt64(position & 63)
-        }
+        if addThread(0, at: position, &threads) { table[position >> 6] |= 1 << (position & 63) }
+        threads.swapLists()
         while position > 0 {
             threads.advance()
-            var accepted = try step(program: body, consuming: position - 1, landingAt: position - 1, threads: &threads)
-            if try addThread(0, program: body, at: position - 1, toNext: true, threads: &threads) {
-                accepted = true
+            let scalar = input[position &- 1]
+            threads.steps &+= threads.currentCount
+            var accepted = false
+            for index in 0..<threads.currentCount {
+                let pc = threads.current[index]
+                if consumes(threads.program + pc, scalar), addThread(pc &+ 1, at: position &- 1, &threads) {
+                    accepted = true
+                }
             }
+            if addThread(0, at: position &- 1, &threads) { accepted = true }
             threads.swapLists()
-            position -= 1
-            if accepted { table[position >> 6] |= 1 << UInt64(position & 63) }
+            position &-= 1
+            if accepted { table[position >> 6] |= 1 << (position & 63) }
+            try meter.count(threads.steps)
+            threads.steps = 0
         }
-        return table
+        try meter.count(threads.steps)
     }
 
-    /// Moves the threads of `threads.current` that accept `input[index]` to `threads.next`, at `landing`;
-    /// whether one of them reached `match`.
-    private mutating func step(
-        program index: Int, consuming inputIndex: Int, landingAt landing: Int,
-        threads: inout ThreadLists
-    ) throws(WorkBudgetError) -> Bool {
-        let scalar = input[inputIndex]
-        var matched = false
-        try meter.count(threads.current.count)
-        for pc in threads.current {
-            let consumes: Bool
-            switch program.programs[index][pc] {
-            case .literal(let expected): consumes = scalar == expected
-            case .characterClass(let characterClass): consumes = characterClass.matches(scalar)
-            default: consumes = false
-            }
-            if consumes, try addThread(pc + 1, program: index, at: landing, toNext: true, threads: &threads) {
-                matched = true
-            }
+    /// Whether the consuming instruction accepts `scalar`.
+    @inline(__always)
+    private func consumes(_ instruction: UnsafePointer<RegexCode.Instruction>, _ scalar: UInt32) -> Bool {
+        if instruction.pointee.operation == .literal { return scalar == UInt32(bitPattern: instruction.pointee.first) }
+        if scalar < 64 { return instruction.pointee.ascii >> UInt64(scalar) & 1 != 0 }
+        if scalar < 128 { return instruction.pointee.asciiHigh >> UInt64(scalar &- 64) & 1 != 0 }
+        let index = Int(instruction.pointee.first)
+        if scalar < 0x800, index < RegexCode.twoByteTableLimit {
+            let word = twoByteTables[index &* RegexCode.twoByteWords &+ Int(scalar >> 6)]
+            return word >> UInt64(scalar & 63) & 1 != 0
         }
-        return matched
+        return classes[index].matches(scalar)
     }
 
-    /// Adds the thread at `start` and everything reachable from it without consuming input, at `position`, to
-    /// the next list (or the current one, for the first position); whether `match` is among them.
-    private mutating func addThread(
-        _ start: Int, program index: Int, at position: Int, toNext: Bool, threads: inout ThreadLists
-    ) throws(WorkBudgetError) -> Bool {
+    /// Adds the thread at `start`, and everything reachable from it without consuming input, at `position`, to
+    /// the next list; whether `match` is among them.
+    @inline(__always)
+    private func addThread(_ start: Int, at position: Int, _ threads: inout Threads) -> Bool {
+        let marks = threads.marks
+        let stack = threads.stack
+        let generation = threads.generation
+        guard marks[start] != generation else { return false }
         var matched = false
         var visited = 0
-        threads.stack.append(start)
-        while let pc = threads.stack.popLast() {
-            if threads.marks[pc] == threads.generation { continue }
-            threads.marks[pc] = threads.generation
-            visited += 1
-            switch program.programs[index][pc] {
-            case .jump(let target): threads.stack.append(target)
-            case .split(let first, let second):
-                threads.stack.append(second)
-                threads.stack.append(first)
-            case .assertion(let assertion):
-                if holds(assertion, at: position) { threads.stack.append(pc + 1) }
-            case .lookahead(let body, let negated):
-                let bit = tables[body - 1][position >> 6] >> UInt64(position & 63) & 1
-                if (bit == 1) != negated { threads.stack.append(pc + 1) }
-            case .match: matched = true
+        var top = 1
+        stack[0] = start
+        while top > 0 {
+            top &-= 1
+            let pc = stack[top]
+            if marks[pc] == generation { continue }
+            marks[pc] = generation
+            visited &+= 1
+            let instruction = threads.program + pc
+            switch instruction.pointee.operation {
             case .literal, .characterClass:
-                if toNext { threads.next.append(pc) } else { threads.current.append(pc) }
+                threads.next[threads.nextCount] = pc
+                threads.nextCount &+= 1
+            case .jump:
+                stack[top] = Int(instruction.pointee.first)
+                top &+= 1
+            case .split:
+                stack[top] = Int(instruction.pointee.second)
+                stack[top &+ 1] = Int(instruction.pointee.first)
+                top &+= 2
+            case .match:
+                matched = true
+            default:
+                if holds(instruction, at: position) {
+                    stack[top] = pc &+ 1
+                    top &+= 1
+                }
             }
         }
-        try meter.count(visited)
+        threads.steps &+= visited
         return matched
     }
 
-    private func holds(_ assertion: RegexAssertion, at position: Int) -> Bool {
-        switch assertion {
+    /// Whether an assertion or lookahead holds at `position`.
+    private func holds(_ instruction: UnsafePointer<RegexCode.Instruction>, at position: Int) -> Bool {
+        switch instruction.pointee.operation {
         case .start: return position == 0
         case .end: return position == input.count
         case .wordBoundary, .notWordBoundary:
             let before = position > 0 && RegexCharacterClass.isWord(input[position - 1])
             let after = position < input.count && RegexCharacterClass.isWord(input[position])
-            return (before != after) == (assertion == .wordBoundary)
+            return (before != after) == (instruction.pointee.operation == .wordBoundary)
+        case .lookahead, .negativeLookahead:
+            let table = tables + (Int(instruction.pointee.first) - 1) * words
+            let bit = table[position >> 6] >> (position & 63) & 1
+            return (bit == 1) == (instruction.pointee.operation == .lookahead)
+        default: return false
         }
     }
-}
-
-/// The thread lists of one pass: threads at the current position, those at the next, and the marks that keep
-/// each instruction to one thread per position.
-private struct ThreadLists {
-    var current: [Int] = []
-    var next: [Int] = []
-    var stack: [Int] = []
-    var marks: [Int]
-    var generation = 0
-
-    init(size: Int) {
-        marks = [Int](repeating: -1, count: size)
-        current.reserveCapacity(size)
-        next.reserveCapacity(size)
-    }
-
-    /// Starts a new position: `next` empties and marks from earlier positions no longer count.
-    mutating func advance() {
-        generation += 1
-        next.removeAll(keepingCapacity: true)
-    }
-
-    mutating func swapLists() { swap(&current, &next) }
 }

@@ -1,4 +1,4 @@
-/// One instruction of a compiled regex, run by ``RegexMachine``.
+/// One instruction of a compiled regex as the compiler emits it; ``RegexCode`` lowers it for ``RegexMachine``.
 enum RegexInstruction: Sendable {
     case literal(UInt32)
     case characterClass(RegexCharacterClass)
@@ -17,8 +17,8 @@ enum RegexInstruction: Sendable {
 /// finds every position where it holds (see ``RegexMachine``). Lookaheads nested in it stay position tests.
 /// Bodies are numbered innermost first: a body refers only to bodies with smaller numbers.
 struct RegexProgram: Sendable {
-    /// `programs[0]` is the pattern itself; the others are reversed lookahead bodies.
-    var programs: [[RegexInstruction]] = []
+    /// Program 0 is the pattern itself; the others are reversed lookahead bodies.
+    let code: RegexCode
 
     /// Refuses patterns whose compiled form would exceed this many instructions (`(a{1000}){1000}`).
     static let maxInstructions = 20_000
@@ -26,24 +26,21 @@ struct RegexProgram: Sendable {
     static let maxLookarounds = 32
 
     /// The number of lookahead bodies.
-    var lookaroundCount: Int { programs.count - 1 }
+    var lookaroundCount: Int { code.programCount - 1 }
 
     init(_ node: RegexNode) throws(RegexSyntaxError) {
-        programs.append([])
-        var builder = Builder(program: self)
+        var builder = Builder()
         var main: [RegexInstruction] = []
         try builder.emit(node, into: &main)
         main.append(.match)
         builder.programs[0] = main
-        programs = builder.programs
+        code = RegexCode(builder.programs)
     }
 
     private struct Builder {
-        var programs: [[RegexInstruction]]
+        var programs: [[RegexInstruction]] = [[]]
         var total = 0
         var bodies: [RegexNode: Int] = [:]
-
-        init(program: RegexProgram) { programs = program.programs }
 
         mutating func emit(_ node: RegexNode, into code: inout [RegexInstruction]) throws(RegexSyntaxError) {
             total += 1
