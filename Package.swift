@@ -124,6 +124,7 @@ let package = Package(
             name: "inlet-bench",
             dependencies: [
                 "Inlet",
+                "InletTestSupport",
                 "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

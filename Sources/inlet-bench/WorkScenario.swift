@@ -1,4 +1,5 @@
 import Inlet
+import InletTestSupport
 
 /// One evaluation measured by ``WorkBenchmark``: a schema or a set of filters, and a payload of about the body
 /// limit, either a hostile corpus case scaled up or an honest shape.
@@ -29,8 +30,14 @@ struct WorkScenario {
     /// A case of `scripts/bench.d/hostile-corpus.json`, its generator's N scaled so that the payload's text is
     /// about `bytes` long.
     init(hostile entry: JSONValue, bytes: Int) {
+        func generate(_ generator: JSONValue, scale: Int) -> JSONValue {
+            guard let payload = CorpusPayload.generate(generator, scale: scale) else {
+                preconditionFailure("unknown payload generator \(generator.serialized())")
+            }
+            return payload
+        }
         let generator = entry["payload"] ?? .null
-        let unit = Self.generate(generator, scale: 1).serialized().utf8.count
+        let unit = generate(generator, scale: 1).serialized().utf8.count
         let scale = max(1, bytes / max(unit, 1))
         name = entry["name"]?.stringValue ?? "?"
         kind = entry["schema"] != nil ? "hostile-schema" : "hostile-filter"
@@ -40,7 +47,7 @@ struct WorkScenario {
             } else {
                 .filters([try! FilterPattern(entry["filter_expr"] ?? .null)])
             }
-        payload = { Self.generate(generator, scale: scale) }
+        payload = { generate(generator, scale: scale) }
         expected = entry["expect"]?.boolValue ?? false
     }
 
@@ -50,32 +57,6 @@ struct WorkScenario {
         self.subject = subject
         self.payload = payload
         self.expected = expected
-    }
-
-    /// The value a corpus generator describes, as `HostileCorpus.generate` in the tests builds it.
-    static func generate(_ generator: JSONValue, scale: Int) -> JSONValue {
-        let value = value(of: generator, scale: scale)
-        guard let at = generator["at"]?.stringValue, at.hasPrefix("/") else { return value }
-        return .object(JSONObject([(key: String(at.dropFirst()), value: value)]))
-    }
-
-    private static func value(of generator: JSONValue, scale: Int) -> JSONValue {
-        func size(_ key: String) -> Int { Int(generator[key]?.numberValue?.double ?? 0) * scale }
-        if let unit = generator["string_of"]?.stringValue {
-            return .string(String(repeating: unit, count: size("length")) + (generator["suffix"]?.stringValue ?? ""))
-        }
-        if let element = generator["array_of"] {
-            let count = size("length")
-            if generator["distinct"]?.boolValue == true { return .array((0..<count).map { .int(Int64($0)) }) }
-            return .array(Array(repeating: element, count: count))
-        }
-        if let prefix = generator["keys_of"]?.stringValue {
-            return .object(JSONObject((0..<size("count")).map { (key: "\(prefix)\($0)", value: JSONValue.int(1)) }))
-        }
-        if let copies = generator["copies"]?.numberValue?.double, let inner = generator["of"] {
-            return .array(Array(repeating: value(of: inner, scale: scale), count: Int(copies)))
-        }
-        preconditionFailure("unknown payload generator \(generator.serialized())")
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import InletTestSupport
 import Testing
 
 @testable import Inlet
@@ -59,32 +60,12 @@ enum HostileCorpus {
         }
     }()
 
-    /// The value a payload generator describes (see the corpus's description), its size N multiplied by `scale`,
-    /// placed where its `at` says.
+    /// The value a payload generator describes (see the corpus's description), at size `scale` × its N.
     static func generate(_ generator: JSONValue, scale: Int) -> JSONValue {
-        let value = value(of: generator, scale: scale)
-        guard let at = generator["at"]?.stringValue, at.hasPrefix("/") else { return value }
-        return .object(JSONObject([(key: String(at.dropFirst()), value: value)]))
-    }
-
-    private static func value(of generator: JSONValue, scale: Int) -> JSONValue {
-        func size(_ key: String) -> Int { Int(generator[key]?.numberValue?.double ?? 0) * scale }
-        if let unit = generator["string_of"]?.stringValue {
-            let suffix = generator["suffix"]?.stringValue ?? ""
-            return .string(String(repeating: unit, count: size("length")) + suffix)
+        guard let payload = CorpusPayload.generate(generator, scale: scale) else {
+            Issue.record("unknown payload generator \(generator.serialized())")
+            return .null
         }
-        if let element = generator["array_of"] {
-            let count = size("length")
-            if generator["distinct"]?.boolValue == true { return .array((0..<count).map { .int(Int64($0)) }) }
-            return .array(Array(repeating: element, count: count))
-        }
-        if let prefix = generator["keys_of"]?.stringValue {
-            return .object(JSONObject((0..<size("count")).map { (key: "\(prefix)\($0)", value: JSONValue.int(1)) }))
-        }
-        if let copies = generator["copies"]?.numberValue?.double, let inner = generator["of"] {
-            return .array(Array(repeating: value(of: inner, scale: scale), count: Int(copies)))
-        }
-        Issue.record("unknown payload generator \(generator.serialized())")
-        return .null
+        return payload
     }
 }
