@@ -27,6 +27,14 @@ struct WorkScenario {
         }
     }
 
+    /// For filters: matching the payload's JSON text directly (``CompiledFilterSet/matches(json:headers:limits:budget:)``,
+    /// one scan of the bytes, no tree), as dispatch does for a source without a schema.
+    func textEvaluator() -> (([UInt8], WorkBudget) throws -> Bool)? {
+        guard case .filters(let patterns) = subject else { return nil }
+        let set = CompiledFilterSet(patterns.enumerated().map { (id: $0.offset, pattern: $0.element) })
+        return { text, budget in try !set.matches(json: text, budget: budget).isEmpty }
+    }
+
     /// A case of `scripts/bench.d/hostile-corpus.json`, its generator's N scaled so that the payload's text is
     /// about `bytes` long.
     init(hostile entry: JSONValue, bytes: Int) {

@@ -17,12 +17,12 @@ extension FlattenedEvent {
     )
         throws(ScanAbort)
     {
-        self.init()
         guard bytes.count <= limits.maxBytes else { throw ScanAbort() }
         var scanner = EventScanner(bytes: bytes, paths: paths, maxDepth: limits.maxDepth)
-        var event = self
-        try scanner.document(into: &event)
-        finish(headers: headers, paths: paths)
+        var builder = Builder()
+        try scanner.document(into: &builder)
+        builder.finish(headers: headers, paths: paths)
+        self.init(builder)
     }
 }
 
@@ -44,7 +44,21 @@ struct EventScanner {
         self.maxDepth = maxDepth
     }
 
-    mutating func document(into event: inout FlattenedEvent) throws(ScanAbort) {
+    /// Where the JSON value starting at `start` ends, checked against the whole grammar (as the tree parser
+    /// checks it, with the value at walk depth `depth`) without building anything; `nil` when the text is left
+    /// to the tree parser (invalid, or an object with two keys of equal hash).
+    static func endOfValue(in bytes: UnsafeBufferPointer<UInt8>, from start: Int, depth: Int, maxDepth: Int) -> Int? {
+        var scanner = EventScanner(bytes: bytes, paths: FilterPaths(), maxDepth: maxDepth)
+        scanner.position = start
+        do {
+            try scanner.skipValue(depth: depth)
+        } catch {
+            return nil
+        }
+        return scanner.position
+    }
+
+    mutating func document(into event: inout FlattenedEvent.Builder) throws(ScanAbort) {
         skipWhitespace()
         try value(trieNode: FilterPaths.root, element: 0, depth: 0, into: &event)
         skipWhitespace()
@@ -54,7 +68,7 @@ struct EventScanner {
     // MARK: Values some pattern path leads to
 
     /// A value at `trieNode`, at walk depth `depth` (the root value is at 0; its containers at parse depth 1).
-    private mutating func value(trieNode: Int32, element: Int32, depth: Int, into event: inout FlattenedEvent)
+    private mutating func value(trieNode: Int32, element: Int32, depth: Int, into event: inout FlattenedEvent.Builder)
         throws(ScanAbort)
     {
         guard position < bytes.count else { throw ScanAbort() }
@@ -74,7 +88,7 @@ struct EventScanner {
         }
     }
 
-    private mutating func object(trieNode: Int32, element: Int32, depth: Int, into event: inout FlattenedEvent)
+    private mutating func object(trieNode: Int32, element: Int32, depth: Int, into event: inout FlattenedEvent.Builder)
         throws(ScanAbort)
     {
         guard depth < maxDepth else { throw ScanAbort() }
@@ -98,7 +112,7 @@ struct EventScanner {
         try checkDistinctKeys(from: firstKey)
     }
 
-    private mutating func array(trieNode: Int32, element: Int32, depth: Int, into event: inout FlattenedEvent)
+    private mutating func array(trieNode: Int32, element: Int32, depth: Int, into event: inout FlattenedEvent.Builder)
         throws(ScanAbort)
     {
         guard depth < FlattenedEvent.maxDepth else { return try skipValue(depth: depth) }

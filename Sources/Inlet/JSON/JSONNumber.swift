@@ -26,6 +26,12 @@ public struct JSONNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
         self.double = Double(text) ?? (text.hasPrefix("-") ? -.infinity : .infinity)
     }
 
+    /// For text the parser has already checked and converted.
+    init(validatedText text: String, double: Double) {
+        self.text = text
+        self.double = double
+    }
+
     public init(_ value: Int64) {
         self.init(text: String(value))!
     }

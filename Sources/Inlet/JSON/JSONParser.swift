@@ -36,6 +36,40 @@ extension JSONValue {
         }
     }
 
+    /// Parses one JSON text; when it is an object, its member `deferred` is only checked (as strictly as
+    /// parsing would) and left out of the object: the answer gives its text's range in `bytes`, and
+    /// its tree when the check could not do without one. For a request whose one large member is stored as it
+    /// came and perhaps never needs a tree (an event payload).
+    public static func parsingObject(
+        _ bytes: UnsafeRawBufferPointer, deferring deferred: String, limits: JSONParseLimits = .default
+    ) throws(JSONParseError) -> (object: JSONValue, deferred: (range: Range<Int>, value: JSONValue?)?) {
+        let buffer = bytes.bindMemory(to: UInt8.self)
+        var parser = JSONParser(buffer, limits: limits)
+        parser.deferredKey = deferred
+        let value = try parser.parseDocument()
+        return (value, parser.deferredMember)
+    }
+
+    /// Checks that `bytes` are one JSON text, as strictly as parsing them would (the same errors), building a
+    /// tree only when the check cannot do without one (then it is returned).
+    public static func validate(_ bytes: UnsafeRawBufferPointer, limits: JSONParseLimits = .default)
+        throws(JSONParseError) -> JSONValue?
+    {
+        let buffer = bytes.bindMemory(to: UInt8.self)
+        if buffer.count <= limits.maxBytes {
+            var start = 0
+            while start < buffer.count, isJSONWhitespace(buffer[start]) { start += 1 }
+            if start < buffer.count,
+                var end = EventScanner.endOfValue(in: buffer, from: start, depth: 0, maxDepth: limits.maxDepth)
+            {
+                while end < buffer.count, isJSONWhitespace(buffer[end]) { end += 1 }
+                if end == buffer.count { return nil }
+            }
+        }
+        var parser = JSONParser(buffer, limits: limits)
+        return try parser.parseDocument()
+    }
+
     /// Parses one JSON text from a string.
     public init(parsing text: String, limits: JSONParseLimits = .default) throws(JSONParseError) {
         try self.init(parsing: Array(text.utf8), limits: limits)
@@ -43,11 +77,21 @@ extension JSONValue {
 }
 
 /// A recursive-descent parser over UTF-8 bytes. Recursion is bounded by `limits.maxDepth`.
+///
+/// The members of the objects and arrays being parsed wait on shared stacks (``keys``, ``values``) and are
+/// copied into arrays of their exact size when their container closes: one allocation per array instead of the
+/// doublings of appending, and an object's key index is built once (see ``JSONObject/init(parsedKeys:values:keepingLast:)``).
 struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private let limits: JSONParseLimits
     private var position = 0
     private var depth = 0
+    private var keys: [String] = []
+    private var keyOffsets: [Int] = []
+    private var values: [JSONValue] = []
+    /// A member of the top-level object to check and skip rather than build (see ``JSONValue/parsingObject(_:deferring:limits:)``).
+    var deferredKey: String?
+    private(set) var deferredMember: (range: Range<Int>, value: JSONValue?)?
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, limits: JSONParseLimits) {
         self.bytes = bytes
@@ -126,71 +170,106 @@ struct JSONParser {
         try enterContainer()
         defer { depth -= 1 }
         position += 1
-        var object = JSONObject()
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
-            return .object(object)
+            return .object(JSONObject())
         }
+        let base = keys.count
+        let valueBase = values.count
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
                 throw error(.syntax, "expected a string key in object")
             }
-            let keyOffset = position
-            let key = try parseString()
+            keyOffsets.append(position)
+            keys.append(try parseString())
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
                 throw error(.syntax, "expected ':' after object key")
             }
             position += 1
             skipWhitespace()
-            let value = try parseValue()
-            if object.contains(key: key), limits.rejectDuplicateKeys {
-                throw JSONParseError(code: .duplicateKey, message: "duplicate object key \"\(key)\"", offset: keyOffset)
+            if depth == 1, let deferredKey, utf8Equal(keys[keys.count - 1], deferredKey) {
+                try deferMember()
+            } else {
+                values.append(try parseValue())
             }
-            object[key] = value
             skipWhitespace()
             guard position < bytes.count else { throw error(.syntax, "unterminated object") }
             if bytes[position] == UInt8(ascii: ",") {
                 position += 1
             } else if bytes[position] == UInt8(ascii: "}") {
                 position += 1
-                return .object(object)
+                break
             } else {
                 throw error(.syntax, "expected ',' or '}' in object")
             }
         }
+        defer {
+            keys.removeSubrange(base...)
+            keyOffsets.removeSubrange(base...)
+            values.removeSubrange(valueBase...)
+        }
+        let parsed = JSONObject.parsed(
+            keys: Array(keys[base...]), values: Array(values[valueBase...]), keepingLast: !limits.rejectDuplicateKeys)
+        switch parsed {
+        case .success(var object):
+            if depth == 1, let deferredKey, deferredMember != nil { object[deferredKey] = nil }
+            return .object(object)
+        case .failure(let duplicate):
+            throw JSONParseError(
+                code: .duplicateKey, message: "duplicate object key \"\(keys[base + duplicate.position])\"",
+                offset: keyOffsets[base + duplicate.position])
+        }
+    }
+
+    /// Checks the deferred member's value and records where it is; a placeholder takes its place among the
+    /// members until the object is built without it.
+    private mutating func deferMember() throws(JSONParseError) {
+        let start = position
+        if let end = EventScanner.endOfValue(in: bytes, from: start, depth: 1, maxDepth: limits.maxDepth) {
+            position = end
+            deferredMember = (start..<end, nil)
+        } else {
+            let value = try parseValue()  // the exact error, or a tree the check could not do without
+            deferredMember = (start..<position, value)
+        }
+        values.append(.null)
     }
 
     private mutating func parseArray() throws(JSONParseError) -> JSONValue {
         try enterContainer()
         defer { depth -= 1 }
         position += 1
-        var elements: [JSONValue] = []
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
             position += 1
-            return .array(elements)
+            return .array([])
         }
+        let base = values.count
         while true {
             skipWhitespace()
-            elements.append(try parseValue())
+            values.append(try parseValue())
             skipWhitespace()
             guard position < bytes.count else { throw error(.syntax, "unterminated array") }
             if bytes[position] == UInt8(ascii: ",") {
                 position += 1
             } else if bytes[position] == UInt8(ascii: "]") {
                 position += 1
-                return .array(elements)
+                break
             } else {
                 throw error(.syntax, "expected ',' or ']' in array")
             }
         }
+        let elements = Array(values[base...])
+        values.removeSubrange(base...)
+        return .array(elements)
     }
 
     private mutating func parseNumber() throws(JSONParseError) -> JSONNumber {
         let start = position
+        var plain = true
         if bytes[position] == UInt8(ascii: "-") { position += 1 }
         guard position < bytes.count, isDigit(bytes[position]) else { throw error(.syntax, "invalid number") }
         if bytes[position] == UInt8(ascii: "0") {
@@ -202,6 +281,7 @@ struct JSONParser {
             while position < bytes.count, isDigit(bytes[position]) { position += 1 }
         }
         if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            plain = false
             position += 1
             guard position < bytes.count, isDigit(bytes[position]) else {
                 throw error(.syntax, "invalid number: expected digits after '.'")
@@ -209,6 +289,7 @@ struct JSONParser {
             while position < bytes.count, isDigit(bytes[position]) { position += 1 }
         }
         if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+            plain = false
             position += 1
             if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
                 position += 1
@@ -218,7 +299,18 @@ struct JSONParser {
             }
             while position < bytes.count, isDigit(bytes[position]) { position += 1 }
         }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        let slice = UnsafeBufferPointer(rebasing: bytes[start..<position])
+        let text = String(decoding: slice, as: UTF8.self)
+        // An integer of at most 15 digits is exactly its `Double`: no need for the general conversion.
+        if plain, slice.count <= 16 {
+            let negative = slice[0] == UInt8(ascii: "-")
+            let digits = UnsafeBufferPointer(rebasing: slice[(negative ? 1 : 0)...])
+            if digits.count <= 15 {
+                var value: Int64 = 0
+                for digit in digits { value = value &* 10 &+ Int64(digit &- UInt8(ascii: "0")) }
+                return JSONNumber(validatedText: text, double: Double(negative ? -value : value))
+            }
+        }
         return JSONNumber(validatedText: text)
     }
 
@@ -228,16 +320,18 @@ struct JSONParser {
         position += 1  // opening quote
         let start = position
         // Fast path: no escapes.
+        var highBits: UInt8 = 0
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<position])
                 position += 1
-                guard let string = String(validating: slice, as: UTF8.self) else {
+                guard highBits < 0x80 || isValidUTF8(slice) else {
                     throw JSONParseError(code: .invalidUTF8, message: "string is not valid UTF-8", offset: start)
                 }
-                return string
+                return String(decoding: slice, as: UTF8.self)
             }
+            highBits |= byte
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error(.syntax, "unescaped control character in string") }
             position += 1
@@ -248,10 +342,10 @@ struct JSONParser {
             switch byte {
             case UInt8(ascii: "\""):
                 position += 1
-                guard let string = String(validating: buffer, as: UTF8.self) else {
+                guard buffer.withUnsafeBufferPointer(isValidUTF8) else {
                     throw JSONParseError(code: .invalidUTF8, message: "string is not valid UTF-8", offset: start)
                 }
-                return string
+                return String(decoding: buffer, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 position += 1
                 try parseEscape(into: &buffer)
@@ -316,4 +410,50 @@ struct JSONParser {
         }
         return value
     }
+}
+
+/// Whether `bytes` are well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
+func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    var index = 0
+    let count = bytes.count
+    while index < count {
+        let lead = bytes[index]
+        if lead < 0x80 {
+            index += 1
+            continue
+        }
+        let length: Int
+        var lower: UInt8 = 0x80
+        var upper: UInt8 = 0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0:
+            length = 3
+            lower = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED:
+            length = 3
+            upper = 0x9F
+        case 0xF0:
+            length = 4
+            lower = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4:
+            length = 4
+            upper = 0x8F
+        default: return false
+        }
+        guard index + length <= count else { return false }
+        let second = bytes[index + 1]
+        guard second >= lower, second <= upper else { return false }
+        for offset in 2..<length where bytes[index + offset] & 0xC0 != 0x80 { return false }
+        index += length
+    }
+    return true
+}
+
+/// Space, tab, line feed or carriage return: JSON's white space.
+@inline(__always)
+func isJSONWhitespace(_ byte: UInt8) -> Bool {
+    byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
 }

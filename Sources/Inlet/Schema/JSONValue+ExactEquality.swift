@@ -21,7 +21,7 @@ extension JSONValue {
         case (.string(let lhs), .string(let rhs)):
             guard lhs.utf8.count == rhs.utf8.count else { return false }
             work &+= lhs.utf8.count >> 4
-            return lhs.utf8.elementsEqual(rhs.utf8)
+            return utf8Equal(lhs, rhs)
         case (.array(let lhs), .array(let rhs)):
             guard lhs.count == rhs.count else { return false }
             for (left, right) in zip(lhs, rhs) where !left.isExactlyEqual(to: right, work: &work) { return false }

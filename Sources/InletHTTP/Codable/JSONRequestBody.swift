@@ -6,6 +6,45 @@ import NIOCore
 /// Reads and parses a JSON request body: 415 for another content type, 413 over the limit, 400 when malformed.
 enum JSONRequestBody {
     static func read(_ request: Request, limit: Int) async throws -> (value: JSONValue, bytes: ByteBuffer) {
+        let buffer = try await collect(request, limit: limit)
+        do {
+            let value = try buffer.withUnsafeReadableBytes { bytes in
+                try JSONValue(parsing: bytes, limits: limits(limit))
+            }
+            return (value, buffer)
+        } catch let error as JSONParseError {
+            throw APIError(.badRequest, code: error.code.rawValue, "malformed JSON: \(error.description)")
+        }
+    }
+
+    /// Reads a body that must be a JSON object, except its member `deferred`, which is checked but not parsed:
+    /// its text (and its tree, in the rare case the check needed one) comes back beside the object.
+    static func object(_ request: Request, limit: Int, deferring deferred: String) async throws -> (
+        object: JSONObject, deferred: EventPayload?
+    ) {
+        let buffer = try await collect(request, limit: limit)
+        do {
+            return try buffer.withUnsafeReadableBytes { bytes in
+                let (value, member) = try JSONValue.parsingObject(bytes, deferring: deferred, limits: limits(limit))
+                guard let object = value.objectValue else {
+                    throw APIError(
+                        .unprocessableContent, code: "validation_failed", "the request body must be a JSON object")
+                }
+                let payload = member.map {
+                    EventPayload(validatedText: Array(bytes[$0.range]), parsed: $0.value)
+                }
+                return (object, payload)
+            }
+        } catch let error as JSONParseError {
+            throw APIError(.badRequest, code: error.code.rawValue, "malformed JSON: \(error.description)")
+        }
+    }
+
+    /// The parse limits of request bodies.
+    static func limits(_ limit: Int) -> JSONParseLimits { JSONParseLimits(maxDepth: 64, maxBytes: limit) }
+
+    /// The body's bytes: 415 for another content type, 413 over the limit, 400 when empty.
+    static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
         if let contentType = request.headers[.contentType] {
             let mediaType = contentType.split(separator: ";").first.map {
                 $0.trimmingCharacters(in: .whitespaces).lowercased()
@@ -29,14 +68,7 @@ enum JSONRequestBody {
         guard buffer.readableBytes > 0 else {
             throw APIError.badRequest("the request body is empty; send a JSON object")
         }
-        do {
-            let value = try buffer.withUnsafeReadableBytes { bytes in
-                try JSONValue(parsing: bytes, limits: JSONParseLimits(maxDepth: 64, maxBytes: limit))
-            }
-            return (value, buffer)
-        } catch let error as JSONParseError {
-            throw APIError(.badRequest, code: error.code.rawValue, "malformed JSON: \(error.description)")
-        }
+        return buffer
     }
 
     /// Reads a body that must be a JSON object.

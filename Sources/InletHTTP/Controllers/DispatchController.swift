@@ -13,13 +13,15 @@ struct DispatchController {
     }
 
     func dispatch(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        var reader = ObjectReader(try await JSONRequestBody.object(request, limit: services.configuration.maxBodyBytes))
+        // The payload is checked but not parsed: it is stored as sent, and parsed only for a schema to judge.
+        let (body, payload) = try await JSONRequestBody.object(
+            request, limit: services.configuration.maxBodyBytes, deferring: "payload")
+        var reader = ObjectReader(body)
         let requestedProject = reader.uuid("project_id")
         let source = reader.string("source", required: true)
         if let source, source.isEmpty || source.utf8.count > 128 || source.contains("\0") {
             reader.issue("source", "must be a source name or id")
         }
-        let payload = reader.raw("payload") ?? [:]
         var idempotencyKey = reader.string("idempotency_key")
         if let header = request.headers[.idempotencyKey] {
             if let idempotencyKey, idempotencyKey != header {
@@ -36,7 +38,8 @@ struct DispatchController {
         let headers = RecordedHeaders.select(from: request.headers.map { ($0.name.canonicalName, $0.value) })
         let result = try await dispatcher.dispatch(
             DispatchRequest(
-                projectID: projectID, source: .nameOrID(source!), payload: payload, idempotencyKey: idempotencyKey,
+                projectID: projectID, source: .nameOrID(source!), payload: payload ?? EventPayload([:]),
+                idempotencyKey: idempotencyKey,
                 headers: headers, via: .api, requestID: context.requestID,
                 isCancelled: services.cancellation(of: context.client)))
         return JSONResponse.make(

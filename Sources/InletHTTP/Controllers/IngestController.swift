@@ -78,10 +78,13 @@ struct IngestController {
         if let header = source.idempotencyHeader?.lowercased(), let value = headers[header], !value.isEmpty {
             idempotencyKey = String(value.prefix(255))
         }
-        let payload: JSONValue
+        let payload: EventPayload
         do {
+            // Checked, not parsed: stored as it came, parsed only for a schema to judge.
             payload = try body.withUnsafeReadableBytes { bytes in
-                try JSONValue(parsing: bytes, limits: JSONParseLimits(maxDepth: 64, maxBytes: limit))
+                EventPayload(
+                    validatedText: Array(bytes),
+                    parsed: try JSONValue.validate(bytes, limits: JSONParseLimits(maxDepth: 64, maxBytes: limit)))
             }
         } catch let error as JSONParseError {
             throw APIError(

@@ -18,7 +18,7 @@ public struct DispatchRequest: Sendable {
 
     public var projectID: UUID
     public var source: SourceReference
-    public var payload: JSONValue
+    public var payload: EventPayload
     public var idempotencyKey: String?
     /// Recorded request headers (lower-case names) that filters can match with `$headers`.
     public var headers: [String: String]
@@ -30,7 +30,7 @@ public struct DispatchRequest: Sendable {
     public var isCancelled: (@Sendable () -> Bool)?
 
     public init(
-        projectID: UUID, source: SourceReference, payload: JSONValue, idempotencyKey: String? = nil,
+        projectID: UUID, source: SourceReference, payload: EventPayload, idempotencyKey: String? = nil,
         headers: [String: String] = [:], via: Via = .api, verification: String? = nil, requestID: String? = nil,
         isCancelled: (@Sendable () -> Bool)? = nil
     ) {

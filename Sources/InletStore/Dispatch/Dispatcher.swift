@@ -30,11 +30,19 @@ public struct Dispatcher: Sendable {
     public func dispatch(_ request: DispatchRequest) async throws -> DispatchResult {
         var route = try await routes.route(projectID: request.projectID, source: request.source)
         let budget = WorkBudget(steps: workBudgetSteps, isCancelled: request.isCancelled)
+        var payload = request.payload
         for _ in 0..<3 {
             let targets: [SourceRoute.Target]
             do {
-                try judge(request.payload, on: route, budget: budget)
-                targets = try route.matchingTargets(payload: request.payload, headers: request.headers, budget: budget)
+                guard route.source.enabled else { throw StoreError(.conflict, "the event source is disabled") }
+                if let schema = route.schema {
+                    // The schema needs the payload's tree (parsed once); the filters then match the tree too.
+                    if payload.parsed == nil {
+                        payload = EventPayload(validatedText: payload.text, parsed: try payload.value())
+                    }
+                    try validate(payload.parsed!, against: schema, budget: budget)
+                }
+                targets = try route.matchingTargets(payload: payload, headers: request.headers, budget: budget)
             } catch let error as WorkBudgetError {
                 // Decided by the tenant's own schema, filters and payload, whatever the route's age.
                 metrics?.record(
@@ -100,15 +108,8 @@ public struct Dispatcher: Sendable {
         throw StoreError(.conflict, "the event source is changing too quickly; retry")
     }
 
-    /// Refusals a route decides alone: a disabled source, a payload against the schema.
-    func judge(_ payload: JSONValue, on route: SourceRoute, budget: WorkBudget) throws {
-        guard route.source.enabled else { throw StoreError(.conflict, "the event source is disabled") }
-        try validate(payload, against: route, budget: budget)
-    }
-
     /// Schema violations as a validation error with one issue per violation (JSON pointers into the payload).
-    func validate(_ payload: JSONValue, against route: SourceRoute, budget: WorkBudget) throws {
-        guard let schema = route.schema else { return }
+    func validate(_ payload: JSONValue, against schema: JSONSchema, budget: WorkBudget) throws {
         let violations = try schema.validate(payload, budget: budget)
         guard !violations.isEmpty else { return }
         throw ValidationError(
@@ -128,7 +129,7 @@ public struct Dispatcher: Sendable {
                 Self.insertSQL,
                 [
                     request.projectID, route.source.id, route.source.version, eventID, request.idempotencyKey,
-                    request.payload.postgres, JSONValue.object(headers).postgres, request.via.rawValue,
+                    PostgresJSON(bytes: request.payload.text), JSONValue.object(headers).postgres, request.via.rawValue,
                     request.verification, request.requestID, Int32(targets.count),
                     targets.map { _ in UUID.v7() }, targets.map(\.jobID), targets.map(\.subscriptionID),
                     targets.map { Int32($0.maxAttempts) },

@@ -45,6 +45,18 @@ public struct SourceRoute: Sendable {
         self.estimatedBytes = 1024 + 16 * textBytes + 128 * targets.count
     }
 
+    /// The targets whose filters match an event's payload, in subscription order; the matching draws on
+    /// `budget`. Matches the payload's tree when it is at hand, else its text, without building a tree.
+    public func matchingTargets(payload: EventPayload, headers: [String: String], budget: WorkBudget) throws
+        -> [Target]
+    {
+        if let tree = payload.parsed { return try matchingTargets(payload: tree, headers: headers, budget: budget) }
+        var indexes = unfiltered
+        if filters.count > 0 { indexes += try filters.matches(json: payload.text, headers: headers, budget: budget) }
+        if !unfiltered.isEmpty, filters.count > 0 { indexes.sort() }
+        return indexes.map { targets[$0] }
+    }
+
     /// The targets whose filters match an event, in subscription order; the matching draws on `budget`.
     public func matchingTargets(payload: JSONValue, headers: [String: String], budget: WorkBudget)
         throws(WorkBudgetError)
