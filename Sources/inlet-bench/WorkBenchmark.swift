@@ -37,6 +37,8 @@ struct WorkBenchmark: ParsableCommand {
         let payload = scenario.payload()
         let text = Array(payload.serialized().utf8)
         let parseNanoseconds = Self.fastest(of: repetitions) { _ = try! JSONValue(parsing: text) }
+        let parseBudget = WorkBudget(steps: .max)
+        _ = try JSONValue(parsing: text, budget: parseBudget)
         let evaluate = try scenario.evaluator()
         let counting = WorkBudget(steps: .max)
         let answer = try evaluate(payload, counting)
@@ -61,6 +63,8 @@ struct WorkBenchmark: ParsableCommand {
             ("steps", "\(steps)"), ("cpu_ms", String(format: "%.2f", Double(nanoseconds) / 1e6)),
             ("ns_per_step", String(format: "%.2f", Double(nanoseconds) / Double(max(steps, 1)))),
             ("parse_ms", String(format: "%.2f", Double(parseNanoseconds) / 1e6)),
+            ("parse_steps", "\(parseBudget.used)"),
+            ("parse_ns_per_step", String(format: "%.2f", Double(parseNanoseconds) / Double(max(parseBudget.used, 1)))),
             ("within_budget", "\(withinBudget)"), ("budget_cpu_ms", String(format: "%.2f", Double(budgeted) / 1e6)),
         ]
         if let textNanoseconds {

@@ -47,6 +47,30 @@ import Testing
         }
     }
 
+    /// A payload of many small values costs its parse: with a schema it draws on the budget, even when the schema
+    /// itself has nothing to check; without one the payload is never parsed into a tree and is stored as sent.
+    @Test func theParseForASchemaDrawsOnTheBudget() async throws {
+        let budget = TestApp.configuration { $0.workBudgetSteps = 200_000 }
+        try await TestApp.run(configuration: budget) { admin in
+            let api = try await TestApp.project(admin).api
+            _ = try await api.post("/v1/event-sources", ["name": "typed", "schema": ["type": "object"]])
+            _ = try await api.post("/v1/event-sources", ["name": "open"])
+            // 20,000 members: about 1.5 M parse steps, over the budget; the text is under 400 KiB.
+            var members = JSONObject()
+            for index in 0..<20_000 { members["k\(index)"] = .int(Int64(index)) }
+            let refused = try await api.post(
+                "/v1/events/dispatch", ["source": "typed", "payload": .object(members)])
+            #expect(refused.status == .unprocessableContent, "\(refused.text.prefix(200))")
+            #expect(refused.errorCode == "work_budget_exceeded")
+            let accepted = try await api.post(
+                "/v1/events/dispatch", ["source": "open", "payload": .object(members)])
+            #expect(accepted.status == .accepted, "\(accepted.text.prefix(200))")
+            let stored = try await api.get("/v1/events/\(accepted.body?["event_id"]?.stringValue ?? "")")
+            #expect(stored.body?["payload"] == .object(members))
+            #expect(try await api.get("/v1/events").body?.arrayValue?.count == 1)
+        }
+    }
+
     /// A hostile evaluation (a budget large enough for minutes of work) ends when its client hangs up.
     @Test func aClientThatHangsUpStopsTheEvaluation() async throws {
         try await OverloadTests.live({

@@ -15,6 +15,7 @@ Writes .bench/hostile.json and the `hostile` section of docs/benchmarks.md (unle
 
 import http.client
 import json
+import multiprocessing
 import os
 import statistics
 import sys
@@ -162,6 +163,37 @@ def phase_one(cases):
     return results
 
 
+def attack(bodies, stop, results):
+    """The hostile tenant: `bodies` (encoded) back to back until `stop`; puts [(wall ms, status)] on `results`."""
+    client = Client(HOSTILE_KEY)
+    attacks = []
+    while not stop.is_set():
+        for body in bodies:
+            if stop.is_set():
+                break
+            started = time.perf_counter()
+            status, _ = client.request("POST", "/v1/events/dispatch", body)
+            attacks.append(((time.perf_counter() - started) * 1000, status))
+    results.put(attacks)
+
+
+def lane_threads():
+    """The server's evaluation lanes (threads named inlet-eval-N) and their nice values."""
+    lanes = []
+    task_dir = f"/proc/{SERVER_PID}/task"
+    for task in os.listdir(task_dir):
+        try:
+            with open(f"{task_dir}/{task}/comm") as f:
+                name = f.read().strip()
+            with open(f"{task_dir}/{task}/stat") as f:
+                nice = int(f.read().rsplit(")", 1)[1].split()[16])
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if name.startswith("inlet-eval-"):
+            lanes.append({"thread": name, "nice": nice})
+    return sorted(lanes, key=lambda lane: lane["thread"])
+
+
 def healthy_run(seconds, attack_bodies=None):
     """Healthy dispatches at RATE/s (two senders) for `seconds`; with `attack_bodies`, the hostile tenant sends
     them back to back meanwhile and /healthz is probed every 50 ms. Returns latencies and probe maxima."""
@@ -184,16 +216,6 @@ def healthy_run(seconds, attack_bodies=None):
                 latencies.append((time.perf_counter() - started) * 1000)
             next_time += interval
 
-    def attacker():
-        client = Client(HOSTILE_KEY)
-        while not stop.is_set():
-            for body in attack_bodies:
-                if stop.is_set():
-                    break
-                started = time.perf_counter()
-                status, _ = client.request("POST", "/v1/events/dispatch", body)
-                attacks.append(((time.perf_counter() - started) * 1000, status))
-
     def prober():
         client = Client()
         while not stop.is_set():
@@ -202,16 +224,28 @@ def healthy_run(seconds, attack_bodies=None):
             probes.append((time.perf_counter() - started) * 1000)
             time.sleep(0.05)
 
+    # The attacker is a process of its own, sending bodies encoded in advance: in this process, Python's lock
+    # around its interpreter would make the healthy senders wait for the attacker's JSON encoding, not for Inlet.
+    attack_stop = multiprocessing.Event()
+    attack_results = multiprocessing.Queue()
+    attacker = None
+    if attack_bodies:
+        encoded = [json.dumps(body, separators=(",", ":")).encode() for body in attack_bodies]
+        attacker = multiprocessing.Process(target=attack, args=(encoded, attack_stop, attack_results))
+        attacker.start()
+        time.sleep(1)  # the attack is under way before the first healthy dispatch
     threads = [threading.Thread(target=sender, args=(i / RATE,)) for i in range(2)]
     threads.append(threading.Thread(target=prober))
-    if attack_bodies:
-        threads.append(threading.Thread(target=attacker))
     for thread in threads:
         thread.start()
     time.sleep(seconds)
     stop.set()
     for thread in threads:
         thread.join()
+    if attacker:
+        attack_stop.set()
+        attacks.extend(attack_results.get())
+        attacker.join()
     latencies.sort()
     return {
         "dispatches": len(latencies),
@@ -239,7 +273,8 @@ def main():
     alone = healthy_run(PHASE_SECONDS)
     attacked = healthy_run(PHASE_SECONDS, bodies)
     report = {"body_limit": BODY_LIMIT, "cases": results, "healthy_alone": alone, "healthy_under_attack": attacked,
-              "attack_cases": [r["name"] for r in worst]}
+              "attack_cases": [r["name"] for r in worst], "lanes": lane_threads()}
+    print(f"hostile: evaluation lanes {report['lanes']}", file=sys.stderr)
     os.makedirs(os.path.join(ROOT, ".bench"), exist_ok=True)
     with open(os.path.join(ROOT, ".bench/hostile.json"), "w") as f:
         json.dump(report, f, indent=2)

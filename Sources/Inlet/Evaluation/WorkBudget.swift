@@ -1,13 +1,15 @@
 /// How much work evaluating one event against tenant-supplied schemas and filters may take, and the way to stop
 /// that work when nobody waits for it any more.
 ///
-/// One budget serves one request: pass the same instance to ``JSONSchema/validate(_:budget:)`` and to
-/// ``CompiledFilterSet/matches(_:headers:budget:)`` (or the JSON-text form) so that they draw on one allowance.
+/// One budget serves one request: pass the same instance to the payload's parse (``JSONValue/init(parsing:limits:budget:)``,
+/// needed only for a schema), to ``JSONSchema/validate(_:budget:)`` and to ``CompiledFilterSet/matches(_:headers:budget:)``
+/// (or the JSON-text form) so that they draw on one allowance.
 ///
 /// A *step* is one elementary operation of the evaluators, weighted so that each costs about the same CPU, 2–6 ns
 /// in a release build: a regex thread visiting one instruction at one input position; a byte of a string read by a
 /// wildcard, case-insensitive, address or exclusion condition (once per exclusion); 12 per subschema applied and
-/// per keyword it holds; 64 per value hashed by `uniqueItems`; 48 per regex evaluation on top of its own steps;
+/// per keyword it holds; 128 per value hashed by `uniqueItems`; for the tree parser, 3 per 16 bytes of text, 24 per
+/// value and 48 more per object member; 48 per regex evaluation on top of its own steps;
 /// 32 per event value at a filter path and 32 per leaf the array-consistency search looks at; one per JSON value
 /// compared and per 16 bytes of a string or number compared or of JSON text scanned. `inlet-bench work`
 /// (scripts/bench-work) measures the CPU per step of every evaluator. Evaluators count steps locally and report

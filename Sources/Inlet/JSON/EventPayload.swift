@@ -23,6 +23,13 @@ public struct EventPayload: Sendable {
         self.parsed = value
     }
 
+    /// The parsed payload: ``parsed``, or the text parsed now, the parse drawing on `budget`
+    /// (``JSONValue/init(parsing:limits:budget:)``). Throws ``JSONParseError`` or ``WorkBudgetError``.
+    public func value(limits: JSONParseLimits = .default, budget: WorkBudget) throws -> JSONValue {
+        if let parsed { return parsed }
+        return try JSONValue(parsing: text, limits: limits, budget: budget)
+    }
+
     /// The parsed payload: ``parsed``, or the text parsed now.
     public func value(limits: JSONParseLimits = .default) throws(JSONParseError) -> JSONValue {
         if let parsed { return parsed }

@@ -70,6 +70,21 @@ extension JSONValue {
         return try parser.parseDocument()
     }
 
+    /// Parses one JSON text, drawing the parse's work from `budget` (see ``WorkBudget``): per 16 bytes of text,
+    /// per value and per object member. The parse itself is not interrupted (it is linear in the text, which
+    /// the body limit bounds); its steps are charged when it ends, so that what the schema and the filters may
+    /// do after it shrinks by what the parse took. Throws ``JSONParseError`` or ``WorkBudgetError``.
+    public init(parsing bytes: [UInt8], limits: JSONParseLimits = .default, budget: WorkBudget) throws {
+        var steps = 0
+        self = try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in
+            var parser = JSONParser(buffer, limits: limits)
+            let value = try parser.parseDocument()
+            steps = parser.steps
+            return value
+        }
+        try budget.charge(steps)
+    }
+
     /// Parses one JSON text from a string.
     public init(parsing text: String, limits: JSONParseLimits = .default) throws(JSONParseError) {
         try self.init(parsing: Array(text.utf8), limits: limits)
@@ -89,6 +104,8 @@ struct JSONParser {
     private var keys: [String] = []
     private var keyOffsets: [Int] = []
     private var values: [JSONValue] = []
+    private var valueCount = 0
+    private var memberCount = 0
     /// A member of the top-level object to check and skip rather than build (see ``JSONValue/parsingObject(_:deferring:limits:)``).
     var deferredKey: String?
     private(set) var deferredMember: (range: Range<Int>, value: JSONValue?)?
@@ -97,6 +114,17 @@ struct JSONParser {
         self.bytes = bytes
         self.limits = limits
     }
+
+    /// The work of the parse so far in ``WorkBudget`` steps: ``stepsPer16Bytes`` per 16 bytes of text,
+    /// ``stepsPerValue`` per value and ``stepsPerMember`` more per object member (its key's string and its place
+    /// in the key index). Calibrated with `inlet-bench work` to cost about as much CPU as an evaluator's step.
+    var steps: Int {
+        (position >> 4) &* Self.stepsPer16Bytes &+ valueCount &* Self.stepsPerValue &+ memberCount
+            &* Self.stepsPerMember
+    }
+    static let stepsPer16Bytes = 3
+    static let stepsPerValue = 24
+    static let stepsPerMember = 48
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
         guard bytes.count <= limits.maxBytes else {
@@ -125,6 +153,7 @@ struct JSONParser {
     }
 
     private mutating func parseValue() throws(JSONParseError) -> JSONValue {
+        valueCount &+= 1
         guard position < bytes.count else { throw error(.syntax, "unexpected end of input") }
         switch bytes[position] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -183,6 +212,7 @@ struct JSONParser {
                 throw error(.syntax, "expected a string key in object")
             }
             keyOffsets.append(position)
+            memberCount &+= 1
             keys.append(try parseString())
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {

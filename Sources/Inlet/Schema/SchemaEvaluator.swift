@@ -137,8 +137,8 @@ struct SchemaEvaluator {
     /// a step should cost about the same CPU whichever evaluator takes it (see docs/reliability.md).
     static let stepsPerKeyword = 12
     /// Steps counted per value hashed by `uniqueItems`: hashing and inserting into a table as large as the
-    /// array costs up to ~300 ns a value (cache misses), so a hashed value counts as 64 steps.
-    static let stepsPerHashedValue = 64
+    /// array costs 300–600 ns a value (cache misses), so a hashed value counts as 128 steps.
+    static let stepsPerHashedValue = 128
     /// Steps counted for each regex evaluation on top of its own: decoding the string and setting up the
     /// machine (lookahead tables included) cost 70–150 ns, which dominates on short strings such as property
     /// names.

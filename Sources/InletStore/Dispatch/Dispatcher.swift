@@ -15,34 +15,30 @@ public struct Dispatcher: Sendable {
     let notifier: RunNotifier?
     let metrics: DispatchMetrics?
     let workBudgetSteps: Int
+    /// Where payloads of at least `threshold` bytes are evaluated; `nil` evaluates every payload in place.
+    let lanes: (lanes: EvaluationLanes, threshold: Int)?
 
     public init(
         pool: PostgresPool, routes: SourceRouteCache, notifier: RunNotifier?, metrics: DispatchMetrics? = nil,
-        workBudgetSteps: Int = WorkBudget.defaultSteps
+        workBudgetSteps: Int = WorkBudget.defaultSteps,
+        lanes: (lanes: EvaluationLanes, threshold: Int)? = (.shared, EvaluationLanes.defaultThreshold)
     ) {
         self.pool = pool
         self.routes = routes
         self.notifier = notifier
         self.metrics = metrics
         self.workBudgetSteps = workBudgetSteps
+        self.lanes = lanes
     }
 
     public func dispatch(_ request: DispatchRequest) async throws -> DispatchResult {
         var route = try await routes.route(projectID: request.projectID, source: request.source)
-        let budget = WorkBudget(steps: workBudgetSteps, isCancelled: request.isCancelled)
         var payload = request.payload
         for _ in 0..<3 {
             let targets: [SourceRoute.Target]
             do {
                 guard route.source.enabled else { throw StoreError(.conflict, "the event source is disabled") }
-                if let schema = route.schema {
-                    // The schema needs the payload's tree (parsed once); the filters then match the tree too.
-                    if payload.parsed == nil {
-                        payload = EventPayload(validatedText: payload.text, parsed: try payload.value())
-                    }
-                    try validate(payload.parsed!, against: schema, budget: budget)
-                }
-                targets = try route.matchingTargets(payload: payload, headers: request.headers, budget: budget)
+                (targets, payload) = try await evaluate(payload, of: request, on: route)
             } catch let error as WorkBudgetError {
                 // Decided by the tenant's own schema, filters and payload, whatever the route's age.
                 metrics?.record(
@@ -74,6 +70,31 @@ public struct Dispatcher: Sendable {
             route = try await routes.reload(projectID: request.projectID, source: request.source)
         }
         throw StoreError(.conflict, "the event source is changing too quickly; retry")
+    }
+
+    /// Validates the payload against the route's schema and matches it to the route's subscriptions, within one
+    /// work budget: in place for small payloads, on an ``EvaluationLanes`` lane for large ones. Returns the
+    /// payload with its tree when the schema needed one, so that a second attempt does not parse it again.
+    func evaluate(_ payload: EventPayload, of request: DispatchRequest, on route: SourceRoute) async throws -> (
+        [SourceRoute.Target], EventPayload
+    ) {
+        let steps = workBudgetSteps
+        let headers = request.headers
+        let isCancelled = request.isCancelled
+        let work: @Sendable () throws -> ([SourceRoute.Target], EventPayload) = {
+            let budget = WorkBudget(steps: steps, isCancelled: isCancelled)
+            var payload = payload
+            if let schema = route.schema {
+                // The schema needs the payload's tree (parsed once, within the budget); the filters then match it too.
+                if payload.parsed == nil {
+                    payload = EventPayload(validatedText: payload.text, parsed: try payload.value(budget: budget))
+                }
+                try Self.validate(payload.parsed!, against: schema, budget: budget)
+            }
+            return (try route.matchingTargets(payload: payload, headers: headers, budget: budget), payload)
+        }
+        guard let lanes, payload.text.count >= lanes.threshold else { return try work() }
+        return try await lanes.lanes.run(projectID: request.projectID, work)
     }
 
     /// Re-evaluates the source's current subscriptions against a stored event and, unless `dryRun`, creates one
@@ -109,7 +130,7 @@ public struct Dispatcher: Sendable {
     }
 
     /// Schema violations as a validation error with one issue per violation (JSON pointers into the payload).
-    func validate(_ payload: JSONValue, against schema: JSONSchema, budget: WorkBudget) throws {
+    static func validate(_ payload: JSONValue, against schema: JSONSchema, budget: WorkBudget) throws {
         let violations = try schema.validate(payload, budget: budget)
         guard !violations.isEmpty else { return }
         throw ValidationError(

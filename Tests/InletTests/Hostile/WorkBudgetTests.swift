@@ -126,3 +126,31 @@ import Testing
         #expect(error.code == .exhausted)
     }
 }
+
+/// The payload's parse (needed for a schema) draws on the request's budget, in proportion to its size.
+@Suite struct ParseBudgetTests {
+    static func object(members: Int) -> [UInt8] {
+        Array(("{" + (0..<members).map { "\"k\($0)\": [\($0), \"v\"]" }.joined(separator: ",") + "}").utf8)
+    }
+
+    @Test func parseStepsGrowLinearlyWithMembers() throws {
+        var used: [Int] = []
+        for members in [1_000, 2_000, 4_000] {
+            let budget = WorkBudget(steps: .max)
+            _ = try JSONValue(parsing: Self.object(members: members), budget: budget)
+            used.append(budget.used)
+        }
+        // Each member: its key, and three values (the array, the number, the string).
+        #expect(used[0] > 1_000 * (JSONParser.stepsPerValue * 3 + JSONParser.stepsPerMember))
+        for index in 1..<used.count {
+            let ratio = Double(used[index]) / Double(used[index - 1])
+            #expect(ratio > 1.9 && ratio < 2.1, "steps \(used)")
+        }
+    }
+
+    @Test func aParseOverTheBudgetThrowsTheBudgetError() {
+        let text = Self.object(members: 10_000)
+        #expect(throws: WorkBudgetError.self) { try JSONValue(parsing: text, budget: WorkBudget(steps: 100_000)) }
+        #expect(throws: Never.self) { try JSONValue(parsing: text, budget: WorkBudget(steps: 10_000_000)) }
+    }
+}
