@@ -351,7 +351,7 @@ struct EventScanner {
             if byte == UInt8(ascii: "\"") {
                 let end = position
                 position += 1
-                if !ascii { try Self.validateUTF8(UnsafeBufferPointer(rebasing: bytes[start..<end])) }
+                if !ascii, !isValidUTF8(UnsafeBufferPointer(rebasing: bytes[start..<end])) { throw ScanAbort() }
                 return (start, end, escaped)
             }
             if byte == UInt8(ascii: "\\") {
@@ -469,45 +469,6 @@ struct EventScanner {
                 if let unicode = Unicode.Scalar(scalar) { scratch.append(contentsOf: UTF8.encode(unicode)!) }
             default: scratch.append(kind)  // `"`, `\`, `/`
             }
-        }
-    }
-
-    /// Strict UTF-8 (no overlong forms, surrogates or values beyond U+10FFFF), as `String(validating:)`.
-    static func validateUTF8(_ text: UnsafeBufferPointer<UInt8>) throws(ScanAbort) {
-        var index = 0
-        let count = text.count
-        while index < count {
-            let lead = text[index]
-            if lead < 0x80 {
-                index += 1
-                continue
-            }
-            let length: Int
-            var low: UInt8 = 0x80
-            var high: UInt8 = 0xBF
-            switch lead {
-            case 0xC2...0xDF: length = 2
-            case 0xE0:
-                length = 3
-                low = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: length = 3
-            case 0xED:
-                length = 3
-                high = 0x9F
-            case 0xF0:
-                length = 4
-                low = 0x90
-            case 0xF1...0xF3: length = 4
-            case 0xF4:
-                length = 4
-                high = 0x8F
-            default: throw ScanAbort()
-            }
-            guard index + length <= count else { throw ScanAbort() }
-            let second = text[index + 1]
-            guard second >= low, second <= high else { throw ScanAbort() }
-            for offset in 2..<max(length, 2) where text[index + offset] & 0xC0 != 0x80 { throw ScanAbort() }
-            index += length
         }
     }
 }

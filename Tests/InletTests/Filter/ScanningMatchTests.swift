@@ -143,7 +143,7 @@ import Testing
             }
             let expected = String(validating: bytes, as: UTF8.self) != nil
             let actual = bytes.withUnsafeBufferPointer { buffer in
-                (try? EventScanner.validateUTF8(buffer)) != nil
+                isValidUTF8(buffer)
             }
             #expect(actual == expected, "\(bytes)")
         }

@@ -51,20 +51,6 @@ import Testing
         }
     }
 
-    @Test func utf8CheckAgreesWithTheStandardLibrary() {
-        var generator = SystemRandomNumberGenerator()
-        let alphabet: [UInt8] = [
-            0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xA0, 0xED, 0x9F, 0xEF, 0xF0, 0x90, 0xF4, 0x8F, 0xF5,
-        ]
-        for _ in 0..<20_000 {
-            let bytes = (0..<Int.random(in: 0...6, using: &generator)).map { _ in
-                alphabet.randomElement(using: &generator)!
-            }
-            let expected = String(validating: bytes, as: UTF8.self) != nil
-            #expect(bytes.withUnsafeBufferPointer(isValidUTF8) == expected, "\(bytes)")
-        }
-    }
-
     @Test func theDeferredMemberIsLeftOutAndItsTextKept() throws {
         let text = #"{"source": "s", "payload" : {"a": [1, {"b": "\u00e9"}]} , "idempotency_key": "k"}"#
         let bytes = Array(text.utf8)
