@@ -14,8 +14,8 @@ struct ArrayConsistency {
     private(set) var meter: StepMeter
 
     /// Steps counted per leaf looked at: grouping leaves by array element (hash tables, small arrays) costs
-    /// about 100 ns a leaf, some 30 times a regex step, and a step should cost about the same everywhere.
-    static let stepsPerLeaf = 32
+    /// 100–200 ns a leaf, some 60 times a regex step, and a step should cost about the same everywhere.
+    static let stepsPerLeaf = 64
 
     init(event: FlattenedEvent, meter: StepMeter = StepMeter(budget: nil)) {
         self.event = event

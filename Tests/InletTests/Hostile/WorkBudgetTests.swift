@@ -103,17 +103,31 @@ import Testing
     private let honestItems = JSONValue.array(
         (0..<42_000).map { .object(JSONObject([(key: "id", value: .int(Int64($0))), (key: "kind", value: "a")])) })
 
-    @Test func defaultBudgetLetsHonestOneMebibytePayloadsThrough() throws {
+    /// What a request with a schema costs: parsing the payload's text into a tree, then validating it.
+    private func checkRequest(_ instance: JSONValue, budget: WorkBudget) throws -> Bool {
+        let parsed = try JSONValue(parsing: instance.serializedBytes(), budget: budget)
+        return try honestSchema.isValid(parsed, budget: budget)
+    }
+
+    @Test func defaultBudgetLetsHonestPayloadsThrough() throws {
+        // A 1 MiB string against a pattern, and 15,000 small objects (~400 KiB) checked by `items`.
         let text = JSONValue.string(String(repeating: "Lorem ipsum dolor sit amet, consectetur. ", count: 25_000))
         for instance in [
             JSONValue.object(JSONObject([(key: "text", value: text)])),
-            .object(JSONObject([(key: "items", value: honestItems)])),
+            .object(JSONObject([(key: "items", value: .array(Array(honestItems.arrayValue!.prefix(15_000))))])),
         ] {
             let budget = WorkBudget()
-            #expect(try honestSchema.isValid(instance, budget: budget))
+            #expect(try checkRequest(instance, budget: budget))
             print("honest payload: \(budget.used) steps of \(budget.limit)")
             #expect(budget.used < WorkBudget.defaultSteps * 9 / 10)
         }
+    }
+
+    @Test func aMebibyteOfSmallObjectsWithASchemaExceedsTheDefault() throws {
+        // Parsing 42,000 objects into a tree alone costs about what a request may take (docs/reliability.md).
+        let instance = JSONValue.object(JSONObject([(key: "items", value: honestItems)]))
+        let error = try #require(throws: WorkBudgetError.self) { try checkRequest(instance, budget: WorkBudget()) }
+        #expect(error.code == .exhausted)
     }
 
     @Test func uniqueItemsOverTensOfThousandsOfObjectsExceedsTheDefault() throws {
