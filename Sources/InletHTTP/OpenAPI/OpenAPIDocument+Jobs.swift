@@ -23,9 +23,12 @@ extension OpenAPIDocument {
                 "enabled": OpenAPISchema.boolean,
                 "created_at": OpenAPISchema.timestamp,
                 "updated_at": OpenAPISchema.timestamp,
+                "retry_policy": OpenAPISchema.described(
+                    OpenAPISchema.ref("RetryPolicy"), "The job's retry policy in full (the default when none was set)"),
             ],
             required: [
                 "id", "project_id", "name", "kind", "config", "max_attempts", "enabled", "created_at", "updated_at",
+                "retry_policy",
             ]
         ).adding("if", ["properties": ["kind": ["const": "http"]]]).adding(
             "then", ["properties": ["config": OpenAPISchema.ref("HTTPJobConfigShown")]])
@@ -36,6 +39,9 @@ extension OpenAPIDocument {
                 "Per kind: an HTTPJobConfig for http, {} for noop; validated per kind, 422 when invalid"),
             "max_attempts": maxAttempts,
             "enabled": OpenAPISchema.boolean,
+            "retry_policy": OpenAPISchema.described(
+                ["oneOf": [OpenAPISchema.ref("RetryPolicy"), ["type": "null"]]],
+                "How failed runs are retried; null or left out: the default policy"),
         ]
         let timeout = OpenAPISchema.integer(
             minimum: 1, maximum: HTTPJobConfiguration.maximumTimeoutMilliseconds,
@@ -91,6 +97,7 @@ extension OpenAPIDocument {
                     "examples",
                     [
                         ["max_attempts": 3, "enabled": false],
+                        ["retry_policy": ["delays_ms": [5000, 60000, 600000], "max_age_ms": 86_400_000]],
                         ["config": ["headers": ["authorization": "Bearer new-token"]]],
                     ])
             ),
