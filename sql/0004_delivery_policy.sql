@@ -15,3 +15,9 @@ ALTER TABLE job_runs
 
 ALTER TABLE event_sources
     ADD COLUMN delivery_delay_ms bigint CHECK (delivery_delay_ms BETWEEN 0 AND 2592000000);
+
+-- Outbound secret rotation: jobs.signing_secret then seals the new secret together with the previous one (the
+-- worker signs with both until the grace period ends; see SigningSecretRotation+Sealing). This column only says
+-- until when, for the API and for the worker's pruning of expired previous secrets.
+ALTER TABLE jobs
+    ADD COLUMN previous_secret_expires_at timestamptz;

@@ -103,15 +103,19 @@ public struct Job: Sendable, Equatable {
     public var updatedAt: Date
     /// How failed runs are retried; `nil` for ``RetryPolicy/standard``.
     public var retryPolicy: RetryPolicy?
+    /// Until when deliveries are also signed with the secret the last rotation replaced.
+    public var previousSecretExpiresAt: Date?
 
     public static let defaultMaxAttempts = 10
     public static let maxAttemptsRange = 1...100
 
     public init(
         id: UUID, projectID: UUID, name: String, kind: JobKind, config: JSONValue, headerNames: [String] = [],
-        maxAttempts: Int, enabled: Bool, createdAt: Date, updatedAt: Date, retryPolicy: RetryPolicy? = nil
+        maxAttempts: Int, enabled: Bool, createdAt: Date, updatedAt: Date, retryPolicy: RetryPolicy? = nil,
+        previousSecretExpiresAt: Date? = nil
     ) {
         self.retryPolicy = retryPolicy
+        self.previousSecretExpiresAt = previousSecretExpiresAt
         self.id = id
         self.projectID = projectID
         self.name = name

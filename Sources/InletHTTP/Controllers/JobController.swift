@@ -13,6 +13,7 @@ struct JobController {
         group.get("jobs/{id}", use: get)
         group.patch("jobs/{id}", use: update)
         group.delete("jobs/{id}", use: delete)
+        group.post("jobs/{id}/rotate-secret", use: rotateSecret)
     }
 
     func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -103,6 +104,23 @@ struct JobController {
             reader.issues(from: error, at: "retry_policy")
             return nil
         }
+    }
+
+    /// `POST /v1/jobs/{id}/rotate-secret`: a new signing secret, shown once in the answer; deliveries carry
+    /// signatures under both the new and the old secret for `grace_period_seconds` (default 24 h, at most 30 days).
+    func rotateSecret(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let projectID = try await services.projectID(for: context, request: request)
+        let id = try context.parameters.id("id", "job")
+        var grace = Int(SigningSecretRotation.defaultGracePeriod)
+        if request.headers[.contentLength].flatMap(Int.init) ?? 1 > 0, request.headers[.contentType] != nil {
+            var reader = ObjectReader(
+                try await JSONRequestBody.object(request, limit: services.configuration.maxBodyBytes))
+            grace = reader.integer("grace_period_seconds", range: 0...JobRepository.maximumGracePeriodSeconds) ?? grace
+            reader.rejectUnknownFields()
+            try reader.finish()
+        }
+        let (job, secret) = try await services.jobs(projectID).rotateSecret(id, gracePeriod: grace)
+        return JSONResponse.make(job.json.adding("signing_secret", .string(secret.unredactedText)))
     }
 
     private func validateKind(_ name: String) throws(ValidationError) -> JobKind {

@@ -46,6 +46,7 @@ extension Job {
                 ("config", kind == .http ? shownHTTPConfig : config), ("max_attempts", .int(Int64(maxAttempts))),
                 ("enabled", .bool(enabled)), ("created_at", .timestamp(createdAt)),
                 ("updated_at", .timestamp(updatedAt)), ("retry_policy", (retryPolicy ?? .standard).json),
+                ("previous_secret_expires_at", previousSecretExpiresAt.map(JSONValue.timestamp) ?? .null),
             ]))
     }
 

@@ -54,8 +54,10 @@ public struct JobRepository: Sendable {
         self.secrets = secrets
     }
 
-    static let columns =
-        "id, project_id, name, kind, config, max_attempts, enabled, created_at, updated_at, header_names, retry_policy"
+    static let columns = """
+        id, project_id, name, kind, config, max_attempts, enabled, created_at, updated_at, header_names, retry_policy, \
+        previous_secret_expires_at
+        """
     static let conflicts = [
         "jobs_project_id_name_key": "a job with this name already exists in the project",
         "jobs_project_id_fkey": "project not found",
@@ -172,6 +174,7 @@ public struct JobRepository: Sendable {
             maxAttempts: try row.decode(Int.self, at: 5),
             enabled: try row.decode(Bool.self, at: 6), createdAt: try row.decode(Date.self, at: 7),
             updatedAt: try row.decode(Date.self, at: 8),
-            retryPolicy: try row.decodeOptionalJSON(at: 10).flatMap { try? RetryPolicy(json: $0) })
+            retryPolicy: try row.decodeOptionalJSON(at: 10).flatMap { try? RetryPolicy(json: $0) },
+            previousSecretExpiresAt: try row.decode(Date?.self, at: 11))
     }
 }
