@@ -208,4 +208,125 @@ import Testing
             }
         }
     }
+
+    @Test func duringARotationsGraceDeliveriesVerifyUnderBothSecrets() async throws {
+        let receiver = TestReceiver()
+        try await receiver.serve { hook in
+            try await withStack { stack, key, pool in
+                let source = try await stack.request(.POST, "/v1/event-sources", json: ["name": "rotating"], token: key)
+                let job = try await stack.request(
+                    .POST, "/v1/jobs", json: ["name": "rotating", "kind": "http", "config": ["url": .string(hook)]],
+                    token: key)
+                let jobID = try #require(job["id"]?.stringValue)
+                let original = SigningSecret(try #require(job["signing_secret"]?.stringValue))
+                _ = try await stack.request(
+                    .POST, "/v1/event-sources/\(source["id"]?.stringValue ?? "")/subscribe",
+                    json: ["target_type": "job", "target_id": .string(jobID)], token: key)
+                try stack.startWorker("delivery-rotation")
+
+                func deliverOne() async throws -> TestReceiver.Request {
+                    let count = receiver.requests.count
+                    _ = try await stack.request(.POST, "/v1/events/dispatch", json: ["source": "rotating"], token: key)
+                    try await waitUntil { receiver.requests.count > count }
+                    return receiver.requests[count]
+                }
+                func verifies(_ request: TestReceiver.Request, _ secret: SigningSecret) throws -> Bool {
+                    let verifier = try SignatureVerifier(
+                        configuration: SignatureConfiguration(scheme: .standardWebhooks), secrets: [secret])
+                    return verifier.verify(
+                        body: request.body, headers: request.headers, now: Int64(Date().timeIntervalSince1970)
+                    ).isAccepted
+                }
+
+                let before = try await deliverOne()
+                #expect(try verifies(before, original))
+                #expect(before.headers["webhook-signature"]?.split(separator: " ").count == 1)
+
+                let rotated = try await stack.request(
+                    .POST, "/v1/jobs/\(jobID)/rotate-secret", json: ["grace_period_seconds": 3600], token: key)
+                #expect(rotated.status == 200)
+                let second = SigningSecret(try #require(rotated["signing_secret"]?.stringValue))
+                #expect(second != original)
+                #expect(rotated["previous_secret_expires_at"]?.stringValue != nil)
+                // Shown once: reading the job back never shows a secret.
+                let read = try await stack.request(.GET, "/v1/jobs/\(jobID)", token: key)
+                #expect(read["signing_secret"] == nil && read["previous_secret_expires_at"] != .null)
+
+                let during = try await deliverOne()
+                #expect(during.headers["webhook-signature"]?.split(separator: " ").count == 2)
+                #expect(try verifies(during, original), "a receiver still on the old secret accepts it")
+                #expect(try verifies(during, second), "a receiver already on the new secret accepts it")
+
+                // Rotating again without grace: only the newest secret signs, at once.
+                let third = try await stack.request(
+                    .POST, "/v1/jobs/\(jobID)/rotate-secret", json: ["grace_period_seconds": 0], token: key)
+                let thirdSecret = SigningSecret(try #require(third["signing_secret"]?.stringValue))
+                #expect(third["previous_secret_expires_at"] == .null)
+                let after = try await deliverOne()
+                #expect(try verifies(after, thirdSecret))
+                #expect(try !verifies(after, second) && !verifies(after, original))
+                let stored = try await pool.query(
+                    "SELECT count(*) FROM jobs WHERE previous_secret_expires_at IS NOT NULL")
+                #expect(try stored[0].decode(Int.self, at: 0) == 0)
+            }
+        }
+    }
+
+    @Test func deadRunsAreRetriedAndEventsReplayedInBoundedBatches() async throws {
+        let up = Mutex(false)
+        let receiver = TestReceiver { _ in TestReceiver.Reply(status: up.withLock { $0 } ? 200 : 503) }
+        try await receiver.serve { hook in
+            try await withStack { stack, key, pool in
+                let (source, job) = try await sourceWithJob(
+                    stack, key: key, name: "recover", hook: hook, policy: ["delays_ms": [10]], maxAttempts: 1)
+                try stack.startWorker("delivery-recovery")
+                let start = Timestamp.string(Date().addingTimeInterval(-60))
+                for index in 0..<3 {
+                    _ = try await stack.request(
+                        .POST, "/v1/events/dispatch",
+                        json: ["source": "recover", "payload": ["n": .int(Int64(index))]],
+                        token: key)
+                }
+                func count(_ status: String) async throws -> Int {
+                    let rows = try await pool.query("SELECT count(*) FROM job_runs WHERE status = $1", [status])
+                    return try rows[0].decode(Int.self, at: 0)
+                }
+                try await waitUntil { try await count("dead") == 3 }
+                up.withLock { $0 = true }
+
+                // Two batches of two: a count and has_more in each answer.
+                let first = try await stack.request(
+                    .POST, "/v1/jobs/\(job)/retry-dead", json: ["limit": 2], token: key)
+                #expect(first["requeued"] == 2 && first["has_more"] == true)
+                let second = try await stack.request(
+                    .POST, "/v1/jobs/\(job)/retry-dead", json: ["limit": 2], token: key)
+                #expect(second["requeued"] == 1 && second["has_more"] == false)
+                try await waitUntil { try await count("succeeded") == 3 }
+
+                // Replay the range: a dry run counts, then two batches create one new run per event.
+                let end = Timestamp.string(Date().addingTimeInterval(60))
+                let range: JSONValue = ["from": .string(start), "to": .string(end), "limit": 2]
+                var dry = range.objectValue ?? JSONObject()
+                dry["dry_run"] = true
+                let preview = try await stack.request(
+                    .POST, "/v1/event-sources/\(source)/replay", json: .object(dry), token: key)
+                #expect(preview.status == 200)
+                #expect(preview["events"] == 2 && preview["matched"] == 2 && preview["dispatched"] == 0)
+                #expect(try await count("queued") + count("running") == 0)
+                var replayed = 0
+                var after: JSONValue = .null
+                repeat {
+                    var body = range.objectValue ?? JSONObject()
+                    if after != .null { body["after"] = after }
+                    let batch = try await stack.request(
+                        .POST, "/v1/event-sources/\(source)/replay", json: .object(body), token: key)
+                    #expect(batch.status == 202)
+                    replayed += batch["dispatched"]?.numberValue?.int64.map(Int.init) ?? 0
+                    after = batch["next_after"] ?? .null
+                } while after != .null
+                #expect(replayed == 3)
+                try await waitUntil { try await count("succeeded") == 6 }
+            }
+        }
+    }
 }

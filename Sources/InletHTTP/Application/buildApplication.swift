@@ -82,6 +82,7 @@ func buildRouter(
             factory: metrics.factory, projectLabels: services.configuration.metricsProjectLabels)
     ).addRoutes(to: router)
     EventController(services: services, dispatcher: dispatcher).addRoutes(to: v1)
+    RecoveryController(services: services, dispatcher: dispatcher).addRoutes(to: v1)
     RunController(services: services).addRoutes(to: v1)
     return router
 }

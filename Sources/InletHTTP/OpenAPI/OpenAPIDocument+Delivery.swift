@@ -64,6 +64,62 @@ extension OpenAPIDocument {
         return [
             ("RetryPolicy", policy),
             (
+                "RetryDeadRequest",
+                OpenAPISchema.object(
+                    [
+                        "since": OpenAPISchema.described(
+                            OpenAPISchema.timestamp, "Only runs that died at this time or later"),
+                        "limit": OpenAPISchema.integer(
+                            minimum: 1, maximum: RecoveryController.maximumRetryBatch,
+                            description: "The most runs this call requeues (default and maximum "
+                                + "\(RecoveryController.maximumRetryBatch)); call again while has_more"),
+                    ]
+                ).adding("examples", [["since": "2026-11-26T00:00:00Z", "limit": 500]])
+            ),
+            (
+                "RetryDeadResult",
+                OpenAPISchema.object(
+                    [
+                        "job_id": OpenAPISchema.uuid,
+                        "requeued": OpenAPISchema.integer(minimum: 0, description: "Dead runs queued again"),
+                        "has_more": OpenAPISchema.described(
+                            OpenAPISchema.boolean, "More dead runs match: call again for the next batch"),
+                    ], required: ["job_id", "requeued", "has_more"])
+            ),
+            (
+                "SourceReplayRequest",
+                OpenAPISchema.object(
+                    [
+                        "from": OpenAPISchema.described(OpenAPISchema.timestamp, "Events received at or after"),
+                        "to": OpenAPISchema.described(OpenAPISchema.timestamp, "Events received before (after from)"),
+                        "dry_run": OpenAPISchema.described(
+                            OpenAPISchema.boolean, "Count what would be created; create nothing (default false)"),
+                        "limit": OpenAPISchema.integer(
+                            minimum: 1, maximum: RecoveryController.maximumReplayBatch,
+                            description: "Events per call, oldest first (default "
+                                + "\(RecoveryController.defaultReplayBatch))"),
+                        "after": OpenAPISchema.described(
+                            OpenAPISchema.uuid, "Continue after this event: the next_after of the previous call"),
+                    ], required: ["from", "to"]
+                ).adding(
+                    "examples", [["from": "2000-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z", "limit": 100]])
+            ),
+            (
+                "SourceReplayResult",
+                OpenAPISchema.object(
+                    [
+                        "source_id": OpenAPISchema.uuid,
+                        "dry_run": OpenAPISchema.boolean,
+                        "events": OpenAPISchema.integer(minimum: 0, description: "Events replayed by this call"),
+                        "matched": OpenAPISchema.integer(
+                            minimum: 0, description: "Runs the source's current subscriptions match for them"),
+                        "dispatched": OpenAPISchema.integer(minimum: 0, description: "Runs created (0 on a dry run)"),
+                        "next_after": OpenAPISchema.nullable(
+                            OpenAPISchema.described(
+                                OpenAPISchema.uuid, "Pass as after to replay the next batch; null when done")),
+                    ], required: ["source_id", "dry_run", "events", "matched", "dispatched", "next_after"])
+            ),
+            (
                 "FilterExplanation",
                 OpenAPISchema.object(
                     [
@@ -118,7 +174,29 @@ extension OpenAPIDocument {
                 parameters: [OpenAPIParts.pathID("id", "The event source's id")],
                 requestBody: OpenAPIParts.jsonBody("ExplainRequest"),
                 responses: [("200", OpenAPIParts.json("The explanations", schema: "ExplainResult"))],
-                errors: OpenAPIOperation.ErrorStatus.jsonBody + [.notFound, .serviceUnavailable], readOnly: true)
+                errors: OpenAPIOperation.ErrorStatus.jsonBody + [.notFound, .serviceUnavailable], readOnly: true),
+            OpenAPIOperation(
+                method: .post, path: "/v1/jobs/{id}/retry-dead", operationID: "retryDeadRuns",
+                summary: "Queue a job's dead runs again, in bounded batches", tag: "runs",
+                description: "Each dead run (that died since `since`, when given) is queued now with one more attempt "
+                    + "allowed, as POST /v1/runs/{id}/retry does; at most `limit` per call.",
+                parameters: [OpenAPIParts.pathID("id", "The job's id"), OpenAPIParts.parameter("ProjectID")],
+                requestBody: OpenAPIParts.jsonBody("RetryDeadRequest", required: false),
+                responses: [("200", OpenAPIParts.json("Requeued", schema: "RetryDeadResult"))],
+                errors: OpenAPIOperation.ErrorStatus.jsonBody + [.notFound, .serviceUnavailable]),
+            OpenAPIOperation(
+                method: .post, path: "/v1/event-sources/{id}/replay", operationID: "replaySourceEvents",
+                summary: "Replay a source's events received in a time range", tag: "events",
+                description: "Each event is replayed as POST /v1/events/{id}/replay does (the source's current "
+                    + "subscriptions; new runs), oldest first, at most `limit` per call; continue with `after`. "
+                    + "409 when the source is disabled.",
+                parameters: [OpenAPIParts.pathID("id", "The event source's id"), OpenAPIParts.parameter("ProjectID")],
+                requestBody: OpenAPIParts.jsonBody("SourceReplayRequest"),
+                responses: [
+                    ("200", OpenAPIParts.json("Dry run: what a replay would create", schema: "SourceReplayResult")),
+                    ("202", OpenAPIParts.json("Replayed: runs created", schema: "SourceReplayResult")),
+                ],
+                errors: OpenAPIOperation.ErrorStatus.jsonBody + [.notFound, .conflict, .serviceUnavailable]),
         ]
     }
 }

@@ -108,6 +108,40 @@ public struct RunRepository: Sendable {
         return requeued
     }
 
+    /// Up to `limit` `dead` runs of job `jobID` (those that died at `since` or later, when given) → `queued` now, as
+    /// ``retry(_:)`` does for one run: a bounded batch for the API. Returns how many were requeued and whether
+    /// more such dead runs remain; throws not-found when the project has no such job.
+    public func requeueDead(jobID: UUID, since: Date?, limit: Int) async throws -> (requeued: Int, hasMore: Bool) {
+        let rows = try await pool.query(
+            """
+            WITH job AS (SELECT id FROM jobs WHERE project_id = $1 AND id = $2),
+            picked AS MATERIALIZED (
+                SELECT id FROM job_runs
+                WHERE project_id = $1 AND job_id = (SELECT id FROM job) AND status = 'dead'
+                  AND ($3::timestamptz IS NULL OR finished_at >= $3)
+                ORDER BY id LIMIT $4
+                FOR UPDATE SKIP LOCKED
+            ),
+            requeued AS (
+                UPDATE job_runs AS r
+                SET status = 'queued', run_at = now(), max_attempts = greatest(r.max_attempts, r.attempt + 1),
+                    finished_at = NULL, dead_reason = NULL, updated_at = now()
+                FROM picked
+                WHERE r.project_id = $1 AND r.id = picked.id AND r.status = 'dead'
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM job), (SELECT count(*) FROM requeued),
+                   EXISTS (SELECT 1 FROM job_runs
+                           WHERE project_id = $1 AND job_id = (SELECT id FROM job) AND status = 'dead'
+                             AND ($3::timestamptz IS NULL OR finished_at >= $3)
+                             AND id NOT IN (SELECT id FROM picked))
+            """, [projectID, jobID, since, limit])
+        guard try rows[0].decode(Int.self, at: 0) == 1 else { throw StoreError.notFound("job") }
+        let requeued = try rows[0].decode(Int.self, at: 1)
+        if requeued > 0 { notifier.runsCreated() }
+        return (requeued, try rows[0].decode(Bool.self, at: 2))
+    }
+
     /// `queued` → `cancelled`. A running run cannot be cancelled (its attempt is already under way).
     public func cancel(_ id: UUID) async throws -> JobRun {
         try await transition(
