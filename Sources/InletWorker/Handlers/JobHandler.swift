@@ -62,7 +62,8 @@ public struct JobOutcome: Sendable, Equatable {
     public var error: String?
     /// The start of the response body; cut to 1 KiB when recorded.
     public var responseExcerpt: String?
-    /// When the target asked to be retried later (`Retry-After`); replaces the jittered backoff (capped at 1 h).
+    /// When the target asked to be retried later (`Retry-After`); replaces the jittered delay of the job's retry
+    /// policy, capped at its longest delay.
     public var retryAfter: RetryAfter?
 
     public init(

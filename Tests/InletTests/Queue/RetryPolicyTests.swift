@@ -26,6 +26,24 @@ import Testing
         #expect(longest <= .seconds(40 * 3600))
     }
 
+    /// Full jitter (1): delays spread evenly over [0, d] rather than clustering at d; the same seed, the same delays.
+    @Test func fullJitterIsRoughlyUniformAndSeeded() {
+        let policy = RetryPolicy(schedule: .delays([.seconds(3600)]), jitter: 1)
+        var generator = SeededGenerator(seed: 42)
+        let samples = (0..<10_000).map { _ in
+            policy.jittered(policy.nominalDelay(afterAttempt: 1), using: &generator) / .seconds(3600)
+        }
+        #expect(abs(samples.reduce(0, +) / Double(samples.count) - 0.5) < 0.02)
+        var buckets = [Int](repeating: 0, count: 10)
+        for sample in samples { buckets[min(Int(sample * 10), 9)] += 1 }
+        for count in buckets { #expect((850...1150).contains(count), "\(buckets)") }
+        var first = SeededGenerator(seed: 7)
+        var second = SeededGenerator(seed: 7)
+        #expect(
+            (1...10).map { _ in policy.jittered(.seconds(60), using: &first) }
+                == (1...10).map { _ in policy.jittered(.seconds(60), using: &second) })
+    }
+
     @Test func listsRepeatTheirLastDelay() {
         let policy = RetryPolicy(schedule: .delays([.seconds(1), .seconds(5)]), jitter: 0)
         #expect(policy.nominalDelay(afterAttempt: 0) == .seconds(1))
