@@ -42,7 +42,8 @@ public struct WorkerApplication: Sendable {
         let worker = Worker(
             queue: queue, configuration: configuration, handlers: handlers, listener: listener, logger: logger,
             metricsFactory: PrometheusMetricsFactory(registry: metricsRegistry))
-        let retention = RetentionService(queue: queue, retentionDays: configuration.retentionDays)
+        let retention = RetentionService(
+            queue: queue, retentionDays: configuration.retentionDays, secretBox: configuration.secretBox)
         var services: [any Service] = [pool, listener, http]
         if configuration.metricsPort != 0 {
             let migrator = Migrator(migrations: try Migration.load(from: Migration.defaultDirectory()), logger: logger)

@@ -54,6 +54,21 @@ extension OpenAPITests {
                 expect: .ok)
             try await api.call(.post, "/v1/jobs", json: ["name": "noop", "kind": "noop"], expect: .conflict)
             try await api.call(.post, "/v1/jobs", json: ["name": "ftp", "kind": "ftp"], expect: .unprocessableContent)
+            let rotatedJob = try await api.call(
+                .post, "/v1/jobs/\(http)/rotate-secret", json: ["grace_period_seconds": 60], expect: .ok)
+            #expect(rotatedJob["signing_secret"]?.stringValue?.hasPrefix("whsec_") == true)
+            try await api.call(.post, "/v1/jobs/\(http)/rotate-secret", expect: .ok)
+            try await api.call(
+                .post, "/v1/jobs/\(http)/rotate-secret", json: ["grace_period_seconds": -1],
+                expect: .unprocessableContent)
+            try await api.call(
+                .patch, "/v1/jobs/\(http)",
+                json: ["retry_policy": ["delays_ms": [1000, 60000], "max_age_ms": 3_600_000]],
+                expect: .ok)
+            try await api.call(
+                .post, "/v1/jobs",
+                json: ["name": "retries", "kind": "noop", "retry_policy": ["initial_delay_ms": 0]],
+                expect: .unprocessableContent)
 
             // Event sources.
             let signed = try await api.call(
@@ -101,6 +116,16 @@ extension OpenAPITests {
             try await api.call(.get, one, expect: .ok)
             try await api.call(.patch, one, json: ["filter_expr": nil, "enabled": true], expect: .ok)
             try await api.call(.patch, one, json: ["filter_expr": ["a": [["bogus": 1]]]], expect: .unprocessableContent)
+            let explain = "/v1/event-sources/\(source)/explain"
+            let explained = try await api.call(
+                .post, explain, json: ["payload": ["type": "order.updated"], "headers": ["X-Shop-Topic": "orders"]],
+                expect: .ok)
+            #expect(explained["subscriptions"]?.arrayValue?.count == 2)
+            try await api.call(
+                .post, explain, json: ["payload": [:], "subscription_id": .string(subscription)], expect: .ok)
+            try await api.call(.post, explain, json: ["headers": ["x": 1]], expect: .unprocessableContent)
+            try await api.call(
+                .post, explain, json: ["subscription_id": .string(UUID().uuidString)], expect: .notFound)
 
             // Dispatch, events and runs.
             let order: JSONValue = ["source": "orders", "payload": ["type": "order.created"]]
@@ -122,6 +147,30 @@ extension OpenAPITests {
             try await api.call(.post, "/v1/events/dispatch", json: ["source": "a\u{0}"], expect: .unprocessableContent)
             try await api.call(.get, "/v1/events/\(eventID)", expect: .ok)
             try await api.call(.post, "/v1/events/\(eventID)/replay?dry_run=true", expect: .ok)
+            try await api.call(.post, "/v1/events/\(eventID)/replay?dry_run=true&explain=true", expect: .ok)
+            try await api.call(
+                .post, "/v1/events/dispatch",
+                json: ["source": "orders", "payload": ["type": "order.created"], "delay_ms": 600_000],
+                expect: .accepted)
+            let scheduled = try await api.call(.get, "/v1/runs?status=scheduled,dead", expect: .ok)
+            #expect(scheduled.body?.arrayValue?.first?["deliver_at"]?.stringValue != nil)
+            try await api.call(
+                .post, "/v1/events/dispatch", json: ["source": "orders", "deliver_at": "tomorrow"],
+                expect: .unprocessableContent)
+            try await api.call(.get, "/v1/runs?status=queued,queued", expect: .badRequest)
+            let range: JSONValue = ["from": "2000-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z", "limit": 1]
+            let replayed = try await api.call(
+                .post, "/v1/event-sources/\(source)/replay", json: range.adding("dry_run", true), expect: .ok)
+            #expect(replayed["next_after"]?.stringValue != nil)
+            try await api.call(.post, "/v1/event-sources/\(source)/replay", json: range, expect: .accepted)
+            try await api.call(
+                .post, "/v1/event-sources/\(source)/replay",
+                json: ["from": "2001-01-01T00:00:00Z", "to": "2000-01-01T00:00:00Z"],
+                expect: .unprocessableContent)
+            try await api.call(
+                .post, "/v1/jobs/\(noop)/retry-dead", json: ["since": "2026-01-01T00:00:00Z"], expect: .ok)
+            try await api.call(.post, "/v1/jobs/\(noop)/retry-dead", expect: .ok)
+            try await api.call(.post, "/v1/jobs/\(noop)/retry-dead", json: ["limit": 0], expect: .unprocessableContent)
             try await api.call(.post, "/v1/events/\(eventID)/replay", expect: .accepted)
             let runs = try await api.call(.get, "/v1/runs?event_id=\(eventID)&status=queued&limit=1", expect: .ok)
             try Self.expectNextLink(runs)

@@ -97,7 +97,7 @@ import Testing
                             .POST, "/v1/jobs",
                             json: [
                                 "name": .string(name), "kind": "http", "config": ["url": .string(url)],
-                                "max_attempts": .int(Int64(attempts)),
+                                "max_attempts": .int(Int64(attempts)), "retry_policy": ["delays_ms": [50]],
                             ],
                             token: key)
                         let jobID = try #require(job["id"]?.stringValue)

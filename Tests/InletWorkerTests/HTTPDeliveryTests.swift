@@ -71,7 +71,8 @@ import Testing
             let fixture = try await QueueFixture(pool: pool)
             let receiver = TestReceiver { _ in .init(status: 500, body: String(repeating: "x", count: 3000)) }
             try await receiver.serve { url in
-                let job = try await fixture.createJob(kind: "http", config: #"{"url":"\#(url)"}"#)
+                let job = try await fixture.createJob(
+                    kind: "http", config: #"{"url":"\#(url)"}"#, retryPolicy: #"{"delays_ms":[20]}"#)
                 let id = try await fixture.enqueue(1, of: job, maxAttempts: 3)[0]
                 try await deliver(fixture) { try await fixture.run(id).status == "dead" }
 

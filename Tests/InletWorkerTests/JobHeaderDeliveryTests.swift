@@ -120,8 +120,10 @@ import Testing
                 let url = try WorkerExecutableTests.url(forDatabase: try #require(database.databaseName))
                 let first = try AdminCommandTests.inletServer(["migrate"], databaseURL: url)
                 #expect(first.status == 0, "\(first.standardError)")
+                let later = migrations.filter { $0.version > 1 }.map { String($0.version) }.joined(separator: ", ")
                 #expect(
-                    first.standardOutput == "migrations: applied 2\njob headers: sealed the plain headers of 2 jobs\n")
+                    first.standardOutput
+                        == "migrations: applied \(later)\njob headers: sealed the plain headers of 2 jobs\n")
                 #expect(try await !Self.storesInPlainText(token, job: job.id, pool: pool))
                 let rows = try await pool.query(
                     "SELECT id, config, header_names, sealed_headers FROM jobs ORDER BY id")

@@ -34,6 +34,11 @@ public struct FilterExplanation: Sendable, Hashable, Encodable {
     public var matched: Bool
     /// For a pattern with `$or`, the failure of its first alternative; `nil` when matched.
     public var failure: Failure?
+
+    public init(matched: Bool, failure: Failure?) {
+        self.matched = matched
+        self.failure = failure
+    }
 }
 
 /// Encodes a ``JSONValue`` through `Encoder` (numbers as `Double`, the closest `Encoder` offers).

@@ -19,13 +19,16 @@ public struct EventSource: Sendable, Equatable {
     public var version: Int64
     public var createdAt: Date
     public var updatedAt: Date
+    /// How long the runs of the source's events wait before they may start, unless a dispatch asks otherwise.
+    public var deliveryDelayMilliseconds: Int64?
 
     public init(
         id: UUID, projectID: UUID, name: String, description: String?, schema: JSONValue, enabled: Bool,
         signatureScheme: SignatureScheme?, signatureHeader: String?, signatureAlgorithm: SignatureAlgorithm,
         signatureEncoding: SignatureEncoding, idempotencyHeader: String?, version: Int64, createdAt: Date,
-        updatedAt: Date
+        updatedAt: Date, deliveryDelayMilliseconds: Int64? = nil
     ) {
+        self.deliveryDelayMilliseconds = deliveryDelayMilliseconds
         self.id = id
         self.projectID = projectID
         self.name = name
@@ -98,14 +101,21 @@ public struct Job: Sendable, Equatable {
     public var enabled: Bool
     public var createdAt: Date
     public var updatedAt: Date
+    /// How failed runs are retried; `nil` for ``RetryPolicy/standard``.
+    public var retryPolicy: RetryPolicy?
+    /// Until when deliveries are also signed with the secret the last rotation replaced.
+    public var previousSecretExpiresAt: Date?
 
     public static let defaultMaxAttempts = 10
     public static let maxAttemptsRange = 1...100
 
     public init(
         id: UUID, projectID: UUID, name: String, kind: JobKind, config: JSONValue, headerNames: [String] = [],
-        maxAttempts: Int, enabled: Bool, createdAt: Date, updatedAt: Date
+        maxAttempts: Int, enabled: Bool, createdAt: Date, updatedAt: Date, retryPolicy: RetryPolicy? = nil,
+        previousSecretExpiresAt: Date? = nil
     ) {
+        self.retryPolicy = retryPolicy
+        self.previousSecretExpiresAt = previousSecretExpiresAt
         self.id = id
         self.projectID = projectID
         self.name = name

@@ -5,7 +5,7 @@
 /// own idempotency header. Never credentials or signatures.
 public enum RecordedHeaders {
     static let exact: Set<String> = ["content-type", "user-agent", "webhook-id"]
-    static let maximumValueLength = 512
+    public static let maximumValueLength = 512
 
     /// The headers to record from `headers` (names lower-cased).
     public static func select(from headers: [(name: String, value: String)], idempotencyHeader: String? = nil)

@@ -48,7 +48,7 @@ public struct RetryAfter: Sendable, Hashable {
         return days * 86_400 + hour * 3_600 + minute * 60 + second
     }
 
-    private static func daysInMonth(_ month: Int, year: Int64) -> Int64 {
+    static func daysInMonth(_ month: Int, year: Int64) -> Int64 {
         switch month {
         case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: 30
@@ -57,7 +57,7 @@ public struct RetryAfter: Sendable, Hashable {
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-    private static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
         let shiftedYear = month <= 2 ? year - 1 : year
         let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
         let yearOfEra = shiftedYear - era * 400

@@ -2,8 +2,11 @@
 ///
 /// The receiver checks them exactly as ``SignatureVerifier`` does for a `standard-webhooks` source:
 /// HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}` under the base64-decoded `whsec_` key.
+///
+/// During a secret rotation's grace period it signs with every active secret: `webhook-signature` then lists one
+/// `v1,` signature per secret, space-separated, as the specification allows, so a receiver verifies with either.
 public struct StandardWebhooksSigner: Sendable {
-    private let key: [UInt8]
+    private let keys: [[UInt8]]
 
     /// - Throws: ``SignatureConfigurationError`` unless `secret` is `whsec_` followed by the base64 of a
     ///   24 to 64 byte key.
@@ -13,7 +16,18 @@ public struct StandardWebhooksSigner: Sendable {
         guard let key = secret.key(for: .standardWebhooks) else {
             throw SignatureConfigurationError(code: .invalid, field: "signing_secret", message: "not a whsec_ secret")
         }
-        self.key = key
+        self.keys = [key]
+    }
+
+    /// A signer for several secrets at once (the current one first); at least one is needed.
+    public init(secrets: [SigningSecret]) throws(SignatureConfigurationError) {
+        var keys: [[UInt8]] = []
+        for secret in secrets { keys += try StandardWebhooksSigner(secret: secret).keys }
+        guard !keys.isEmpty else {
+            throw SignatureConfigurationError(
+                code: .missing, field: "signing_secret", message: "no secret to sign with")
+        }
+        self.keys = keys
     }
 
     /// The three signature headers for one delivery.
@@ -26,8 +40,13 @@ public struct StandardWebhooksSigner: Sendable {
     public func sign(body: some Collection<UInt8>, messageID: String, timestamp: Int64) -> StandardWebhooksHeaders {
         let timestampText = String(timestamp)
         let signedPrefix = Array("\(messageID).\(timestampText).".utf8)
-        let mac = SignatureAlgorithm.hmacSHA256.authenticationCode(key: key, parts: [signedPrefix, body])
-        return StandardWebhooksHeaders(id: messageID, timestamp: timestampText, signature: "v1," + Base64.encode(mac))
+        let signatures = keys.map { key in
+            "v1,"
+                + Base64.encode(
+                    SignatureAlgorithm.hmacSHA256.authenticationCode(key: key, parts: [signedPrefix, body]))
+        }
+        return StandardWebhooksHeaders(
+            id: messageID, timestamp: timestampText, signature: signatures.joined(separator: " "))
     }
 }
 
@@ -41,7 +60,7 @@ extension StandardWebhooksSigner: CustomStringConvertible, CustomDebugStringConv
 public struct StandardWebhooksHeaders: Sendable, Hashable {
     public let id: String
     public let timestamp: String
-    /// `v1,` followed by the base64 MAC.
+    /// `v1,` followed by the base64 MAC; several of them, space-separated, while a rotation's grace period lasts.
     public let signature: String
 
     /// The headers as (lower-case name, value) pairs, ready to add to a request.

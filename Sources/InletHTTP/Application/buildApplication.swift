@@ -66,6 +66,7 @@ func buildRouter(
     let v1 = router.group("v1").add(middleware: authentication).group(context: AuthenticatedContext.self)
     EventSourceController(services: services).addRoutes(to: v1)
     SubscriptionController(services: services).addRoutes(to: v1)
+    ExplainController(services: services).addRoutes(to: v1)
     JobController(services: services).addRoutes(to: v1)
     ProjectController(services: services).addRoutes(to: v1)
     let routes = SourceRouteCache(pool: services.pool)
@@ -81,6 +82,7 @@ func buildRouter(
             factory: metrics.factory, projectLabels: services.configuration.metricsProjectLabels)
     ).addRoutes(to: router)
     EventController(services: services, dispatcher: dispatcher).addRoutes(to: v1)
+    RecoveryController(services: services, dispatcher: dispatcher).addRoutes(to: v1)
     RunController(services: services).addRoutes(to: v1)
     return router
 }

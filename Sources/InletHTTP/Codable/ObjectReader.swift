@@ -21,6 +21,12 @@ struct ObjectReader {
         issues.append(ValidationIssue(path: path(key), message: message, keyword: keyword))
     }
 
+    /// Adds issues found by a nested validator, whose paths are already full pointers.
+    mutating func issues(from error: ValidationError, at key: String) {
+        issues += error.issues
+        if error.issues.isEmpty { issue(key, error.message) }
+    }
+
     mutating func raw(_ key: String) -> JSONValue? {
         seen.insert(key)
         return object[key]

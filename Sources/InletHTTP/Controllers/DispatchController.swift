@@ -32,16 +32,18 @@ struct DispatchController {
         if let key = idempotencyKey, key.isEmpty || key.utf8.count > 255 {
             reader.issue("idempotency_key", "must be 1–255 bytes")
         }
+        let delivery = DeliveryTime.read(&reader)
         reader.rejectUnknownFields()
         try reader.finish()
         let projectID = try await services.projectID(for: context, requested: requestedProject)
         let headers = RecordedHeaders.select(from: request.headers.map { ($0.name.canonicalName, $0.value) })
-        let result = try await dispatcher.dispatch(
-            DispatchRequest(
-                projectID: projectID, source: .nameOrID(source!), payload: payload ?? EventPayload([:]),
-                idempotencyKey: idempotencyKey,
-                headers: headers, via: .api, requestID: context.requestID,
-                isCancelled: services.cancellation(of: context.client)))
+        var dispatch = DispatchRequest(
+            projectID: projectID, source: .nameOrID(source!), payload: payload ?? EventPayload([:]),
+            idempotencyKey: idempotencyKey, headers: headers, via: .api, requestID: context.requestID,
+            isCancelled: services.cancellation(of: context.client))
+        dispatch.deliverAt = delivery.deliverAt
+        dispatch.delayMilliseconds = delivery.delayMilliseconds
+        let result = try await dispatcher.dispatch(dispatch)
         return JSONResponse.make(
             .object(
                 JSONObject([

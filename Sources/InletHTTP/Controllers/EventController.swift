@@ -33,10 +33,12 @@ struct EventController {
         return JSONResponse.make(event.json)
     }
 
-    /// Re-evaluates the source's current subscriptions against the stored event; `dry_run=true` only reports.
+    /// Re-evaluates the source's current subscriptions against the stored event; `dry_run=true` only reports, and
+    /// `explain=true` adds, for every subscription, whether its filter matches and else why not.
     func replay(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let projectID = try await services.projectID(for: context, request: request)
         let dryRun = try QueryParameters.bool(request, "dry_run") ?? false
+        let explain = try QueryParameters.bool(request, "explain") ?? false
         let event = try await EventRepository(projectID: projectID, pool: services.pool).get(
             try context.parameters.id("id", "event"))
         let replay = try await dispatcher.replay(
@@ -44,13 +46,21 @@ struct EventController {
         let matches: [JSONValue] = replay.targets.map { target in
             .object(JSONObject([("subscription_id", .id(target.subscriptionID)), ("job_id", .id(target.jobID))]))
         }
-        return JSONResponse.make(
-            .object(
-                JSONObject([
-                    ("event_id", .id(event.id)), ("dry_run", .bool(dryRun)),
-                    ("dispatched", .int(Int64(replay.dispatched))),
-                    ("matches", .array(matches)),
-                ])), status: dryRun ? .ok : .accepted)
+        var answer = JSONObject([
+            ("event_id", .id(event.id)), ("dry_run", .bool(dryRun)),
+            ("dispatched", .int(Int64(replay.dispatched))),
+            ("matches", .array(matches)),
+        ])
+        if explain {
+            var headers: [String: String] = [:]
+            for (name, value) in event.headers.objectValue ?? JSONObject() { headers[name] = value.stringValue }
+            let budget = WorkBudget(
+                steps: services.configuration.workBudgetSteps, isCancelled: services.cancellation(of: context.client))
+            let result = try await FilterExplainer(services: services, projectID: projectID).explain(
+                sourceID: event.sourceID, subscriptionID: nil, payload: event.payload, headers: headers, budget: budget)
+            answer["explain"] = .array(result.explanations)
+        }
+        return JSONResponse.make(.object(answer), status: dryRun ? .ok : .accepted)
     }
 }
 

@@ -33,6 +33,7 @@ struct EventSourceController {
         var fields = EventSourceInput.SignatureFields()
         fields.read(from: &reader)
         let secret = reader.string("signing_secret")
+        let delay = EventSourceInput.deliveryDelay(&reader)
         reader.rejectUnknownFields()
         try reader.finish()
         let projectID = try await services.projectID(for: context, requested: requestedProject)
@@ -44,6 +45,7 @@ struct EventSourceController {
         try EventSourceInput.validateSchema(draft.schema)
         draft.signature = try fields.normalized(fields.explicit)
         draft.signingSecret = secret.map(SigningSecret.init)
+        if case .set(let value) = delay { draft.deliveryDelayMilliseconds = value }
         try EventSourceInput.validateSignature(draft.signature, secret: draft.signingSecret)
         try EventSourceInput.validateDescription(draft.description)
 
@@ -80,6 +82,7 @@ struct EventSourceController {
         var fields = EventSourceInput.SignatureFields()
         fields.read(from: &reader)
         if let secret = reader.string("signing_secret") { patch.signingSecret = .set(SigningSecret(secret)) }
+        patch.deliveryDelayMilliseconds = EventSourceInput.deliveryDelay(&reader)
         reader.rejectUnknownFields()
         try reader.finish()
         if case .set(let schema) = patch.schema { try EventSourceInput.validateSchema(schema) }

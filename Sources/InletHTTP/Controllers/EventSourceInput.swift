@@ -15,6 +15,18 @@ enum EventSourceInput {
         }
     }
 
+    /// `delivery_delay_ms`: absent keeps, `null` clears, an integer from 0 to 30 days sets.
+    static func deliveryDelay(_ reader: inout ObjectReader) -> Patch<Int64?> {
+        guard let value = reader.object["delivery_delay_ms"] else { return .keep }
+        if value.isNull {
+            _ = reader.raw("delivery_delay_ms")
+            return .set(nil)
+        }
+        let range = 0...Int(DeliveryTime.maximumDelayMilliseconds)
+        guard let delay = reader.integer("delivery_delay_ms", range: range) else { return .keep }
+        return .set(Int64(delay))
+    }
+
     static func validateDescription(_ description: String?) throws(ValidationError) {
         if let description, description.utf8.count > 4096 {
             throw ValidationError(path: "/description", "must be at most 4096 bytes")

@@ -78,18 +78,9 @@ struct IngestController {
         if let header = source.idempotencyHeader?.lowercased(), let value = headers[header], !value.isEmpty {
             idempotencyKey = String(value.prefix(255))
         }
-        let payload: EventPayload
-        do {
-            // Checked, not parsed: stored as it came, parsed only for a schema to judge.
-            payload = try body.withUnsafeReadableBytes { bytes in
-                EventPayload(
-                    validatedText: Array(bytes),
-                    parsed: try JSONValue.validate(bytes, limits: JSONParseLimits(maxDepth: 64, maxBytes: limit)))
-            }
-        } catch let error as JSONParseError {
-            throw APIError(
-                .badRequest, code: error.code.rawValue, "the webhook body is not valid JSON: \(error.description)")
-        }
+        let payload = try Self.payload(
+            of: body, contentType: headers["content-type"], limit: limit,
+            budget: WorkBudget(steps: services.configuration.workBudgetSteps))
         let result = try await dispatcher.dispatch(
             DispatchRequest(
                 projectID: source.projectID, source: .id(source.id), payload: payload,
@@ -103,5 +94,31 @@ struct IngestController {
                     ("event_id", .id(result.eventID)), ("dispatched", .int(Int64(result.dispatched))),
                     ("duplicate", .bool(result.duplicate)),
                 ])), status: .accepted)
+    }
+
+    /// The verified body as a payload: a JSON document, or an `application/x-www-form-urlencoded` form as an
+    /// object of its fields (decoding drawing on the work budget).
+    static func payload(of body: ByteBuffer, contentType: String?, limit: Int, budget: WorkBudget) throws
+        -> EventPayload
+    {
+        let mediaType = contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        if mediaType == "application/x-www-form-urlencoded" {
+            do {
+                return EventPayload(try FormBody.decode(body.readableBytesView, budget: budget))
+            } catch let error as FormBodyError {
+                throw APIError(.badRequest, code: "malformed_form", "the webhook body is not a valid form: \(error)")
+            }
+        }
+        do {
+            // Checked, not parsed: stored as it came, parsed only for a schema to judge.
+            return try body.withUnsafeReadableBytes { bytes in
+                EventPayload(
+                    validatedText: Array(bytes),
+                    parsed: try JSONValue.validate(bytes, limits: JSONParseLimits(maxDepth: 64, maxBytes: limit)))
+            }
+        } catch let error as JSONParseError {
+            throw APIError(
+                .badRequest, code: error.code.rawValue, "the webhook body is not valid JSON: \(error.description)")
+        }
     }
 }

@@ -13,6 +13,7 @@ struct JobController {
         group.get("jobs/{id}", use: get)
         group.patch("jobs/{id}", use: update)
         group.delete("jobs/{id}", use: delete)
+        group.post("jobs/{id}/rotate-secret", use: rotateSecret)
     }
 
     func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -30,6 +31,7 @@ struct JobController {
         let config = reader.object("config")
         let maxAttempts = reader.integer("max_attempts", range: Job.maxAttemptsRange)
         let enabled = reader.bool("enabled")
+        let retryPolicy = Self.retryPolicy(&reader) ?? nil
         reader.rejectUnknownFields()
         try reader.finish()
         let kind = try validateKind(kindName!)
@@ -37,7 +39,7 @@ struct JobController {
         let projectID = try await services.projectID(for: context, requested: requestedProject)
         let draft = JobDraft(
             name: name!, kind: kind, config: storedConfig, headers: headers,
-            maxAttempts: maxAttempts ?? Job.defaultMaxAttempts, enabled: enabled ?? true)
+            maxAttempts: maxAttempts ?? Job.defaultMaxAttempts, enabled: enabled ?? true, retryPolicy: retryPolicy)
         let (job, secret) = try await services.jobs(projectID).create(draft)
         return JSONResponse.make(job.json.adding("signing_secret", .string(secret.unredactedText)), status: .created)
     }
@@ -68,6 +70,7 @@ struct JobController {
             patch.maxAttempts = .set(maxAttempts)
         }
         if let enabled = reader.bool("enabled") { patch.enabled = .set(enabled) }
+        if let retryPolicy = Self.retryPolicy(&reader) { patch.retryPolicy = .set(retryPolicy) }
         reader.rejectUnknownFields()
         try reader.finish()
         let controller = self
@@ -88,6 +91,36 @@ struct JobController {
         let projectID = try await services.projectID(for: context, request: request)
         try await services.jobs(projectID).delete(try context.parameters.id("id", "job"))
         return JSONResponse.noContent()
+    }
+
+    /// The request's `retry_policy`: absent → `nil`, `null` → `.some(nil)` (the standard policy), an object → the
+    /// parsed policy; its problems become issues of the request.
+    static func retryPolicy(_ reader: inout ObjectReader) -> RetryPolicy?? {
+        guard let value = reader.raw("retry_policy") else { return nil }
+        if value.isNull { return .some(nil) }
+        do {
+            return .some(try RetryPolicy(json: value, path: reader.path("retry_policy")))
+        } catch {
+            reader.issues(from: error, at: "retry_policy")
+            return nil
+        }
+    }
+
+    /// `POST /v1/jobs/{id}/rotate-secret`: a new signing secret, shown once in the answer; deliveries carry
+    /// signatures under both the new and the old secret for `grace_period_seconds` (default 24 h, at most 30 days).
+    func rotateSecret(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let projectID = try await services.projectID(for: context, request: request)
+        let id = try context.parameters.id("id", "job")
+        var grace = Int(SigningSecretRotation.defaultGracePeriod)
+        if request.headers[.contentLength].flatMap(Int.init) ?? 1 > 0, request.headers[.contentType] != nil {
+            var reader = ObjectReader(
+                try await JSONRequestBody.object(request, limit: services.configuration.maxBodyBytes))
+            grace = reader.integer("grace_period_seconds", range: 0...JobRepository.maximumGracePeriodSeconds) ?? grace
+            reader.rejectUnknownFields()
+            try reader.finish()
+        }
+        let (job, secret) = try await services.jobs(projectID).rotateSecret(id, gracePeriod: grace)
+        return JSONResponse.make(job.json.adding("signing_secret", .string(secret.unredactedText)))
     }
 
     private func validateKind(_ name: String) throws(ValidationError) -> JobKind {

@@ -21,11 +21,16 @@ struct RunController {
     func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         var filter = RunRepository.Filter()
         if let status = request.uri.queryParameters["status"] {
-            guard RunRepository.statuses.contains(String(status)) else {
+            // One status or a comma-separated list of them; each named once at most, so the list is bounded.
+            let statuses = status.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard !statuses.isEmpty, statuses.count <= RunRepository.statuses.count,
+                statuses.allSatisfy(RunRepository.statuses.contains), Set(statuses).count == statuses.count
+            else {
                 throw APIError.badRequest(
-                    "query parameter status must be one of \(RunRepository.statuses.joined(separator: ", "))")
+                    "query parameter status must be one of \(RunRepository.statuses.joined(separator: ", ")), "
+                        + "or several of them separated by commas")
             }
-            filter.status = String(status)
+            filter.statuses = statuses
         }
         filter.jobID = try QueryParameters.uuid(request, "job_id")
         filter.eventID = try QueryParameters.uuid(request, "event_id")
@@ -57,6 +62,7 @@ extension JobRun {
             ("last_error", .string(lastError)), ("request_id", .string(requestID)),
             ("created_at", .timestamp(createdAt)),
             ("updated_at", .timestamp(updatedAt)), ("finished_at", finishedAt.map(JSONValue.timestamp) ?? .null),
+            ("dead_reason", .string(deadReason)), ("deliver_at", deliverAt.map(JSONValue.timestamp) ?? .null),
         ])
         if let attempts {
             object["attempts"] = .array(

@@ -26,11 +26,16 @@ extension OpenAPIDocument {
                 "signature_encoding": OpenAPISchema.enumeration(signatureEncodings),
                 "idempotency_header": OpenAPISchema.nullable(
                     OpenAPISchema.string(description: "A request header whose value deduplicates ingested events")),
+                "delivery_delay_ms": OpenAPISchema.nullable(
+                    OpenAPISchema.integer(
+                        minimum: 0, maximum: Int(DeliveryTime.maximumDelayMilliseconds),
+                        description: "Runs of the source's events start this long after the event, unless a "
+                            + "dispatch gives deliver_at or delay_ms (null: at once)")),
             ],
             required: [
                 "id", "project_id", "name", "description", "schema", "enabled", "signature_header",
                 "signature_algorithm", "created_at", "updated_at", "signature_scheme", "signature_encoding",
-                "idempotency_header",
+                "idempotency_header", "delivery_delay_ms",
             ])
         return [
             ("EventSource", eventSource),
@@ -90,6 +95,11 @@ extension OpenAPIDocument {
             "signature_algorithm": nullableEnum(signatureAlgorithms),
             "signature_encoding": nullableEnum(signatureEncodings),
             "idempotency_header": OpenAPISchema.nullable(OpenAPISchema.string(minLength: 1, maxLength: 128)),
+            "delivery_delay_ms": OpenAPISchema.nullable(
+                OpenAPISchema.integer(
+                    minimum: 0, maximum: Int(DeliveryTime.maximumDelayMilliseconds),
+                    description: "Runs of the source's events start this long after the event, unless a "
+                        + "dispatch gives deliver_at or delay_ms (null: at once)")),
             "signing_secret": OpenAPISchema.string(
                 description: "Needs a signature scheme; generated when the scheme needs one and none is given"),
         ]

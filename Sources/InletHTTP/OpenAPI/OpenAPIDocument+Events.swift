@@ -18,6 +18,13 @@ extension OpenAPIDocument {
                             minLength: 1, maxLength: 255,
                             description: "A repeat answers the original event with duplicate: true (1–255 bytes); "
                                 + "the Idempotency-Key header works too"),
+                        "deliver_at": OpenAPISchema.described(
+                            OpenAPISchema.timestamp,
+                            "RFC 3339; the runs are created now and start no earlier (at most 30 days ahead; "
+                                + "a past time means at once). Not with delay_ms"),
+                        "delay_ms": OpenAPISchema.integer(
+                            minimum: 0, maximum: Int(DeliveryTime.maximumDelayMilliseconds),
+                            description: "The runs start no earlier than this long from now. Not with deliver_at"),
                     ], required: ["source"]
                 ).adding(
                     "examples",
@@ -84,6 +91,9 @@ extension OpenAPIDocument {
                             OpenAPISchema.object(
                                 ["subscription_id": OpenAPISchema.uuid, "job_id": OpenAPISchema.uuid],
                                 required: ["subscription_id", "job_id"])),
+                        "explain": OpenAPISchema.described(
+                            OpenAPISchema.array(OpenAPISchema.ref("FilterExplanation")),
+                            "With explain=true: every subscription of the source, matched or why not"),
                     ], required: ["event_id", "dry_run", "dispatched", "matches"])
             ),
         ]
@@ -135,6 +145,9 @@ extension OpenAPIDocument {
                     OpenAPIParts.query(
                         "dry_run", ["type": "boolean", "default": false], "Report what would be created; create nothing"
                     ),
+                    OpenAPIParts.query(
+                        "explain", ["type": "boolean", "default": false],
+                        "Add, for every subscription of the source, whether its filter matches and, if not, why"),
                 ],
                 responses: [
                     ("200", OpenAPIParts.json("Dry run: what a replay would create", schema: "ReplayResult")),
@@ -157,9 +170,15 @@ extension OpenAPIDocument {
                 + "source's idempotency_header).",
             parameters: [OpenAPIParts.pathID("source_id", "The event source's id")],
             requestBody: [
-                "required": true, "description": "The provider's raw body, verified byte for byte, then parsed as JSON",
+                "required": true,
+                "description": .string(
+                    "The provider's raw body, verified byte for byte, then parsed as JSON, or, when "
+                        + "application/x-www-form-urlencoded (Slack, Twilio, …), stored as an object of its fields "
+                        + "(string values; a repeated name becomes an array)"),
                 "content": [
-                    "application/json": ["schema": OpenAPISchema.anyValue], "*/*": ["schema": OpenAPISchema.anyValue],
+                    "application/json": ["schema": OpenAPISchema.anyValue],
+                    "application/x-www-form-urlencoded": ["schema": OpenAPISchema.anyObject],
+                    "*/*": ["schema": OpenAPISchema.anyValue],
                 ],
             ],
             responses: [("202", OpenAPIParts.json("Accepted", schema: "IngestResponse"))],

@@ -1,4 +1,5 @@
 import Inlet
+import InletStore
 
 /// `/v1/jobs`: the targets subscriptions point at.
 extension OpenAPIDocument {
@@ -23,9 +24,17 @@ extension OpenAPIDocument {
                 "enabled": OpenAPISchema.boolean,
                 "created_at": OpenAPISchema.timestamp,
                 "updated_at": OpenAPISchema.timestamp,
+                "retry_policy": OpenAPISchema.described(
+                    OpenAPISchema.ref("RetryPolicy"), "The job's retry policy in full (the default when none was set)"),
+                "previous_secret_expires_at": OpenAPISchema.nullable(
+                    OpenAPISchema.described(
+                        OpenAPISchema.timestamp,
+                        "After rotate-secret: until when deliveries also carry a signature under the replaced secret")
+                ),
             ],
             required: [
                 "id", "project_id", "name", "kind", "config", "max_attempts", "enabled", "created_at", "updated_at",
+                "retry_policy", "previous_secret_expires_at",
             ]
         ).adding("if", ["properties": ["kind": ["const": "http"]]]).adding(
             "then", ["properties": ["config": OpenAPISchema.ref("HTTPJobConfigShown")]])
@@ -36,6 +45,9 @@ extension OpenAPIDocument {
                 "Per kind: an HTTPJobConfig for http, {} for noop; validated per kind, 422 when invalid"),
             "max_attempts": maxAttempts,
             "enabled": OpenAPISchema.boolean,
+            "retry_policy": OpenAPISchema.described(
+                ["oneOf": [OpenAPISchema.ref("RetryPolicy"), ["type": "null"]]],
+                "How failed runs are retried; null or left out: the default policy"),
         ]
         let timeout = OpenAPISchema.integer(
             minimum: 1, maximum: HTTPJobConfiguration.maximumTimeoutMilliseconds,
@@ -91,8 +103,20 @@ extension OpenAPIDocument {
                     "examples",
                     [
                         ["max_attempts": 3, "enabled": false],
+                        ["retry_policy": ["delays_ms": [5000, 60000, 600000], "max_age_ms": 86_400_000]],
                         ["config": ["headers": ["authorization": "Bearer new-token"]]],
                     ])
+            ),
+            (
+                "JobRotateSecret",
+                OpenAPISchema.object(
+                    [
+                        "grace_period_seconds": OpenAPISchema.integer(
+                            minimum: 0, maximum: JobRepository.maximumGracePeriodSeconds,
+                            description: "How long the replaced secret keeps signing too (default 86400; 0: not at all)"
+                        )
+                    ]
+                ).adding("examples", [["grace_period_seconds": 3600]])
             ),
             (
                 "HTTPJobConfig",
@@ -160,6 +184,15 @@ extension OpenAPIDocument {
                 description: "409 while subscriptions target the job.", parameters: [id, project],
                 responses: [("204", OpenAPIParts.noContent("Deleted"))],
                 errors: [.badRequest, .notFound, .conflict, .unprocessableContent, .serviceUnavailable]),
+            OpenAPIOperation(
+                method: .post, path: "/v1/jobs/{id}/rotate-secret", operationID: "rotateJobSecret",
+                summary: "Rotate a job's signing secret", tag: "jobs",
+                description: "A new whsec_ secret, shown only in this answer. During the grace period every delivery "
+                    + "carries two v1 signatures in webhook-signature (new and replaced secret), so the receiver "
+                    + "can switch at any moment; a secret replaced by an earlier rotation stops at once.",
+                parameters: [id, project], requestBody: OpenAPIParts.jsonBody("JobRotateSecret", required: false),
+                responses: [("200", OpenAPIParts.json("Rotated", schema: "JobWithSecret"))],
+                errors: OpenAPIOperation.ErrorStatus.jsonBody + [.notFound, .serviceUnavailable]),
         ]
     }
 }

@@ -25,6 +25,14 @@ extension OpenAPIDocument {
                         "created_at": OpenAPISchema.timestamp,
                         "updated_at": OpenAPISchema.timestamp,
                         "finished_at": OpenAPISchema.nullable(OpenAPISchema.timestamp),
+                        "dead_reason": OpenAPISchema.nullable(
+                            OpenAPISchema.enumeration(
+                                RetryPolicy.DeadReason.allCases.map(\.rawValue),
+                                description: "Why a dead run gave up; null otherwise")),
+                        "deliver_at": OpenAPISchema.nullable(
+                            OpenAPISchema.described(
+                                OpenAPISchema.timestamp,
+                                "When a delayed run was asked to start; it is scheduled until then")),
                         "attempts": OpenAPISchema.described(
                             OpenAPISchema.array(OpenAPISchema.ref("RunAttempt")),
                             "Finished attempts, oldest first; only when one run is read"),
@@ -32,7 +40,7 @@ extension OpenAPIDocument {
                     required: [
                         "id", "project_id", "event_id", "job_id", "subscription_id", "status", "attempt",
                         "max_attempts", "run_at", "locked_by", "lease_until", "last_error", "request_id", "created_at",
-                        "updated_at", "finished_at",
+                        "updated_at", "finished_at", "dead_reason", "deliver_at",
                     ])
             ),
             (
@@ -58,6 +66,8 @@ extension OpenAPIDocument {
         ]
     }
 
+    static var statusAlternatives: String { RunRepository.statuses.joined(separator: "|") }
+
     static var runOperations: [OpenAPIOperation] {
         let id = OpenAPIParts.pathID("id", "The run's id")
         let project = OpenAPIParts.parameter("ProjectID")
@@ -70,7 +80,11 @@ extension OpenAPIDocument {
                 parameters: [
                     project,
                     OpenAPIParts.query(
-                        "status", OpenAPISchema.enumeration(RunRepository.statuses), "Only runs in this state"),
+                        "status",
+                        OpenAPISchema.string(
+                            pattern: "^(\(statusAlternatives))(,(\(statusAlternatives)))*$"),
+                        "Only runs in this state, or in any of several separated by commas (each once). scheduled: "
+                            + "a delayed run waiting for its deliver_at"),
                     OpenAPIParts.query("job_id", OpenAPISchema.uuid, "Only this job's runs"),
                     OpenAPIParts.query("event_id", OpenAPISchema.uuid, "Only this event's runs"),
                 ] + OpenAPIParts.page,

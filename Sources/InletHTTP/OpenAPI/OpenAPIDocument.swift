@@ -9,12 +9,12 @@ enum OpenAPIDocument {
 
     static var operations: [OpenAPIOperation] {
         serviceOperations + eventSourceOperations + subscriptionOperations + jobOperations + eventOperations
-            + runOperations + projectOperations
+            + runOperations + projectOperations + deliveryOperations
     }
 
     static var schemas: [(String, JSONValue)] {
         eventSourceSchemas + subscriptionSchemas + jobSchemas + eventSchemas + runSchemas + projectSchemas
-            + commonSchemas
+            + deliverySchemas + commonSchemas
     }
 
     /// The whole document.

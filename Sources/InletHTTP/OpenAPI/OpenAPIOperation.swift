@@ -53,6 +53,8 @@ struct OpenAPIOperation {
     var errors: [ErrorStatus] = []
     /// `false` for routes that need no bearer token (health, the document itself, ingest).
     var authenticated = true
+    /// `true` for a POST that only reads (it takes a body but changes nothing): `x-inlet-read-only` in the document.
+    var readOnly = false
 
     var json: JSONValue {
         let tags: JSONValue = [.string(tag)]
@@ -71,6 +73,7 @@ struct OpenAPIOperation {
         }
         operation["responses"] = .object(all)
         if !authenticated { operation["security"] = [] }
+        if readOnly { operation["x-inlet-read-only"] = true }
         return .object(operation)
     }
 }

@@ -20,6 +20,7 @@ extension EventSource {
                 ("signature_scheme", .string(signatureScheme?.rawValue)),
                 ("signature_encoding", .string(signatureEncoding.rawValue)),
                 ("idempotency_header", .string(idempotencyHeader)),
+                ("delivery_delay_ms", deliveryDelayMilliseconds.map { .int($0) } ?? .null),
             ]))
     }
 }
@@ -44,7 +45,8 @@ extension Job {
                 ("kind", .string(kind.rawValue)),
                 ("config", kind == .http ? shownHTTPConfig : config), ("max_attempts", .int(Int64(maxAttempts))),
                 ("enabled", .bool(enabled)), ("created_at", .timestamp(createdAt)),
-                ("updated_at", .timestamp(updatedAt)),
+                ("updated_at", .timestamp(updatedAt)), ("retry_policy", (retryPolicy ?? .standard).json),
+                ("previous_secret_expires_at", previousSecretExpiresAt.map(JSONValue.timestamp) ?? .null),
             ]))
     }
 

@@ -28,6 +28,11 @@ public struct DispatchRequest: Sendable {
     public var requestID: String?
     /// Asked while the payload is evaluated: `true` stops the work (the client went away, its deadline passed).
     public var isCancelled: (@Sendable () -> Bool)?
+    /// When the runs may start at the earliest (`deliver_at`); a time in the past means at once.
+    public var deliverAt: Date?
+    /// How long after the event is stored the runs may start (`delay_ms`). With neither this nor ``deliverAt``,
+    /// the source's `delivery_delay_ms` applies.
+    public var delayMilliseconds: Int64?
 
     public init(
         projectID: UUID, source: SourceReference, payload: EventPayload, idempotencyKey: String? = nil,

@@ -153,7 +153,7 @@ public struct Dispatcher: Sendable {
                     PostgresJSON(bytes: request.payload.text), JSONValue.object(headers).postgres, request.via.rawValue,
                     request.verification, request.requestID, Int32(targets.count),
                     targets.map { _ in UUID.v7() }, targets.map(\.jobID), targets.map(\.subscriptionID),
-                    targets.map { Int32($0.maxAttempts) },
+                    targets.map { Int32($0.maxAttempts) }, request.deliverAt, request.delayMilliseconds,
                 ])
         }
         let row = rows[0]
@@ -191,10 +191,15 @@ public struct Dispatcher: Sendable {
     }
 
     /// One statement: check the source version, insert the event (unless its idempotency key was seen), and insert
-    /// every run with one multi-row insert.
+    /// every run with one multi-row insert. A delayed event's runs get `deliver_at` (the instant asked, or now plus
+    /// the delay asked or the source's `delivery_delay_ms`) and a `run_at` no earlier than it.
     static let insertSQL = """
         WITH source AS (
-            SELECT id FROM event_sources WHERE project_id = $1 AND id = $2 AND version = $3 AND enabled
+            SELECT id, CASE WHEN $16::timestamptz IS NOT NULL THEN $16::timestamptz
+                            WHEN coalesce($17::int8, delivery_delay_ms) > 0
+                            THEN now() + coalesce($17::int8, delivery_delay_ms) * interval '1 millisecond'
+                       END AS deliver_at
+            FROM event_sources WHERE project_id = $1 AND id = $2 AND version = $3 AND enabled
         ), inserted AS (
             INSERT INTO events (project_id, id, source_id, idempotency_key, payload, headers, via, verification,
                                 request_id, dispatched)
@@ -202,9 +207,11 @@ public struct Dispatcher: Sendable {
             ON CONFLICT (project_id, source_id, idempotency_key) DO NOTHING
             RETURNING id
         ), runs AS (
-            INSERT INTO job_runs (project_id, id, event_id, job_id, subscription_id, max_attempts, request_id)
-            SELECT $1, r.id, inserted.id, r.job_id, r.subscription_id, r.max_attempts, $10
-            FROM inserted, unnest($12::uuid[], $13::uuid[], $14::uuid[], $15::int4[])
+            INSERT INTO job_runs (project_id, id, event_id, job_id, subscription_id, max_attempts, request_id,
+                                  deliver_at, run_at)
+            SELECT $1, r.id, inserted.id, r.job_id, r.subscription_id, r.max_attempts, $10,
+                   source.deliver_at, greatest(now(), source.deliver_at)
+            FROM inserted, source, unnest($12::uuid[], $13::uuid[], $14::uuid[], $15::int4[])
                 AS r (id, job_id, subscription_id, max_attempts)
             RETURNING 1
         )

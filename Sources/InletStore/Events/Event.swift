@@ -35,6 +35,10 @@ public struct JobRun: Sendable, Equatable {
     public var updatedAt: Date
     public var finishedAt: Date?
     public var attempts: [RunAttempt]?
+    /// Why a `dead` run gave up (`attempts_exhausted`, `non_retryable_status`, `max_age_exceeded`).
+    public var deadReason: String?
+    /// When a delayed run was asked to start (`deliver_at` or `delay_ms` at dispatch); `nil` for immediate runs.
+    public var deliverAt: Date?
 }
 
 /// One finished attempt of a run.

@@ -28,6 +28,21 @@ public struct EventRepository: Sendable {
         return PageResult(fetched: try rows.map(Self.event), limit: page.limit)
     }
 
+    /// Events of source `sourceID` received in `[from, to)`, oldest first, after the event `after` (a cursor: the
+    /// last id a previous batch handled), at most `limit` of them; `hasMore` when the range holds more.
+    public func range(sourceID: UUID, from: Date, to: Date, after: UUID?, limit: Int) async throws
+        -> PageResult<Event>
+    {
+        let rows = try await pool.query(
+            """
+            SELECT \(Self.columns) FROM events
+            WHERE project_id = $1 AND source_id = $2 AND received_at >= $3 AND received_at < $4
+              AND ($5::uuid IS NULL OR id > $5)
+            ORDER BY id LIMIT $6
+            """, [projectID, sourceID, from, to, after, limit + 1])
+        return PageResult(fetched: try rows.map(Self.event), limit: limit)
+    }
+
     public func get(_ id: UUID) async throws -> Event {
         let rows = try await pool.query(
             "SELECT \(Self.columns) FROM events WHERE project_id = $1 AND id = $2", [projectID, id])

@@ -12,11 +12,14 @@ public struct JobDraft: Sendable {
     public var headers: HTTPJobHeaders
     public var maxAttempts: Int
     public var enabled: Bool
+    /// `nil`: the standard policy.
+    public var retryPolicy: RetryPolicy?
 
     public init(
         name: String, kind: JobKind, config: JSONValue, headers: HTTPJobHeaders = HTTPJobHeaders(),
-        maxAttempts: Int = Job.defaultMaxAttempts, enabled: Bool = true
+        maxAttempts: Int = Job.defaultMaxAttempts, enabled: Bool = true, retryPolicy: RetryPolicy? = nil
     ) {
+        self.retryPolicy = retryPolicy
         self.name = name
         self.kind = kind
         self.config = config
@@ -34,6 +37,8 @@ public struct JobPatch: Sendable {
     public var headers: Patch<HTTPJobHeaders> = .keep
     public var maxAttempts: Patch<Int> = .keep
     public var enabled: Patch<Bool> = .keep
+    /// `.set(nil)` goes back to the standard policy.
+    public var retryPolicy: Patch<RetryPolicy?> = .keep
     public init() {}
 }
 
@@ -49,8 +54,10 @@ public struct JobRepository: Sendable {
         self.secrets = secrets
     }
 
-    static let columns =
-        "id, project_id, name, kind, config, max_attempts, enabled, created_at, updated_at, header_names"
+    static let columns = """
+        id, project_id, name, kind, config, max_attempts, enabled, created_at, updated_at, header_names, retry_policy, \
+        previous_secret_expires_at
+        """
     static let conflicts = [
         "jobs_project_id_name_key": "a job with this name already exists in the project",
         "jobs_project_id_fkey": "project not found",
@@ -71,12 +78,12 @@ public struct JobRepository: Sendable {
                 """
                 INSERT INTO jobs (
                     id, project_id, name, kind, config, max_attempts, enabled, signing_secret, header_names,
-                    sealed_headers)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING \(Self.columns)
+                    sealed_headers, retry_policy)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING \(Self.columns)
                 """,
                 [
                     id, projectID, draft.name, draft.kind.rawValue, draft.config.postgres, draft.maxAttempts,
-                    draft.enabled, sealed, draft.headers.names, sealedHeaders,
+                    draft.enabled, sealed, draft.headers.names, sealedHeaders, draft.retryPolicy?.json.postgres,
                 ])
         }
         return (try Self.job(rows[0]), secret)
@@ -118,6 +125,7 @@ public struct JobRepository: Sendable {
                 job.config = patch.config.applied(to: job.config)
                 job.maxAttempts = patch.maxAttempts.applied(to: job.maxAttempts)
                 job.enabled = patch.enabled.applied(to: job.enabled)
+                job.retryPolicy = patch.retryPolicy.applied(to: job.retryPolicy)
                 var replaceHeaders = false
                 var headerNames: [String] = []
                 var sealedHeaders: Data?
@@ -132,7 +140,8 @@ public struct JobRepository: Sendable {
                     WITH updated AS (
                         UPDATE jobs SET name = $3, config = $4, max_attempts = $5, enabled = $6, updated_at = now(),
                             header_names = CASE WHEN $7 THEN $8 ELSE header_names END,
-                            sealed_headers = CASE WHEN $7 THEN $9 ELSE sealed_headers END
+                            sealed_headers = CASE WHEN $7 THEN $9 ELSE sealed_headers END,
+                            retry_policy = $10
                         WHERE project_id = $1 AND id = $2 RETURNING \(Self.columns)
                     ), bumped AS (
                         UPDATE event_sources SET version = version + 1
@@ -142,7 +151,7 @@ public struct JobRepository: Sendable {
                     """,
                     [
                         projectID, id, job.name, job.config.postgres, job.maxAttempts, job.enabled, replaceHeaders,
-                        headerNames, sealedHeaders,
+                        headerNames, sealedHeaders, job.retryPolicy?.json.postgres,
                     ])
                 return try Self.job(rows[0])
             }
@@ -164,6 +173,8 @@ public struct JobRepository: Sendable {
             config: try row.decodeJSON(at: 4), headerNames: try row.decode([String].self, at: 9),
             maxAttempts: try row.decode(Int.self, at: 5),
             enabled: try row.decode(Bool.self, at: 6), createdAt: try row.decode(Date.self, at: 7),
-            updatedAt: try row.decode(Date.self, at: 8))
+            updatedAt: try row.decode(Date.self, at: 8),
+            retryPolicy: try row.decodeOptionalJSON(at: 10).flatMap { try? RetryPolicy(json: $0) },
+            previousSecretExpiresAt: try row.decode(Date?.self, at: 11))
     }
 }

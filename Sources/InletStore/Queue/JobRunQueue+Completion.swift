@@ -3,7 +3,8 @@ import Postgres
 
 extension JobRunQueue {
     /// Ends a batch of attempts in one statement: successes become `succeeded`; failures and timeouts go back to
-    /// `queued` (after their retry delay, from the database clock) or become `dead` when their attempts are spent.
+    /// `queued` (after their retry delay, from the database clock) or become `dead` when their attempts are spent
+    /// or their completion gives up (``RunCompletion/deadReason``); a dead run records why in `dead_reason`.
     /// The `run_attempts` rows are written by the same statement.
     ///
     /// Fenced: a completion applies only while its run is `running` under `workerID` with the same attempt, so a
@@ -25,6 +26,7 @@ extension JobRunQueue {
                 completions.map(\.responseExcerpt),
                 completions.map { Self.milliseconds($0.retryDelay) },
                 workerID,
+                completions.map { $0.deadReason?.rawValue },
             ])
         return try rows.map { row in
             EndedAttempt(
@@ -45,19 +47,23 @@ extension JobRunQueue {
         WITH input AS (
             SELECT *
             FROM unnest($1::uuid[], $2::uuid[], $3::int4[], $4::text[], $5::timestamptz[], $6::timestamptz[],
-                        $7::int4[], $8::int4[], $9::text[], $10::text[], $11::int8[])
+                        $7::int4[], $8::int4[], $9::text[], $10::text[], $11::int8[], $13::text[])
                 AS c(project_id, id, attempt, outcome, started_at, finished_at, duration_ms, status_code, error,
-                     response_excerpt, delay_ms)
+                     response_excerpt, delay_ms, dead_reason)
         ),
         done AS (
             UPDATE job_runs AS r
             SET status = CASE WHEN c.outcome = 'succeeded' THEN 'succeeded'
-                              WHEN r.attempt >= r.max_attempts THEN 'dead'
+                              WHEN r.attempt >= r.max_attempts OR c.dead_reason IS NOT NULL THEN 'dead'
                               ELSE 'queued' END,
-                run_at = CASE WHEN c.outcome <> 'succeeded' AND r.attempt < r.max_attempts
+                run_at = CASE WHEN c.outcome <> 'succeeded' AND r.attempt < r.max_attempts AND c.dead_reason IS NULL
                               THEN now() + c.delay_ms * interval '1 millisecond'
                               ELSE r.run_at END,
-                finished_at = CASE WHEN c.outcome = 'succeeded' OR r.attempt >= r.max_attempts THEN now() END,
+                finished_at = CASE WHEN c.outcome = 'succeeded' OR r.attempt >= r.max_attempts
+                                        OR c.dead_reason IS NOT NULL THEN now() END,
+                dead_reason = CASE WHEN c.outcome = 'succeeded' THEN NULL
+                                   WHEN c.dead_reason IS NOT NULL THEN c.dead_reason
+                                   WHEN r.attempt >= r.max_attempts THEN 'attempts_exhausted' END,
                 last_error = CASE WHEN c.outcome = 'succeeded' THEN NULL ELSE c.error END,
                 locked_by = NULL,
                 lease_until = NULL,

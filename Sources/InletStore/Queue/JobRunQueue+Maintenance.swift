@@ -39,6 +39,7 @@ extension JobRunQueue {
             SET status = CASE WHEN r.attempt >= r.max_attempts THEN 'dead' ELSE 'queued' END,
                 run_at = CASE WHEN r.attempt >= r.max_attempts THEN r.run_at ELSE now() END,
                 finished_at = CASE WHEN r.attempt >= r.max_attempts THEN now() END,
+                dead_reason = CASE WHEN r.attempt >= r.max_attempts THEN 'attempts_exhausted' END,
                 last_error = x.error,
                 locked_by = NULL,
                 lease_until = NULL,

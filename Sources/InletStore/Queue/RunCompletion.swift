@@ -26,6 +26,9 @@ public struct RunCompletion: Sendable {
     public let responseExcerpt: String?
     /// How long after now a failed run waits before its next attempt; ignored for successes.
     public let retryDelay: Duration
+    /// Set when a failed run must not be retried whatever its attempts left (its retry policy gave up): it ends
+    /// `dead` with this reason.
+    public let deadReason: RetryPolicy.DeadReason?
 
     /// The most bytes of a response body kept with an attempt.
     public static let maximumExcerptBytes = 1024
@@ -34,7 +37,8 @@ public struct RunCompletion: Sendable {
 
     public init(
         lease: RunLease, outcome: AttemptOutcome, startedAt: Date, finishedAt: Date, durationMilliseconds: Int,
-        statusCode: Int? = nil, error: String? = nil, responseExcerpt: String? = nil, retryDelay: Duration = .zero
+        statusCode: Int? = nil, error: String? = nil, responseExcerpt: String? = nil, retryDelay: Duration = .zero,
+        deadReason: RetryPolicy.DeadReason? = nil
     ) {
         precondition(outcome != .leaseExpired, "lease_expired attempts are recorded by the rescue")
         self.lease = lease
@@ -46,6 +50,7 @@ public struct RunCompletion: Sendable {
         self.error = error.map { Self.storable($0, maximumBytes: Self.maximumErrorBytes) }
         self.responseExcerpt = responseExcerpt.map { Self.storable($0, maximumBytes: Self.maximumExcerptBytes) }
         self.retryDelay = max(retryDelay, .zero)
+        self.deadReason = outcome == .succeeded ? nil : deadReason
     }
 
     /// `text` without NUL characters (PostgreSQL text cannot hold them), cut to at most `maximumBytes` of UTF-8

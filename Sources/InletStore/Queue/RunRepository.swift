@@ -15,19 +15,27 @@ public struct RunRepository: Sendable {
         self.notifier = notifier
     }
 
-    public static let statuses = ["queued", "running", "succeeded", "dead", "cancelled"]
+    /// The statuses the API reports. `scheduled` is not stored: it is a `queued` run that was delayed at dispatch
+    /// (`deliver_at`) and has not reached that time yet (docs/decisions.md).
+    public static let statuses = ["scheduled", "queued", "running", "succeeded", "dead", "cancelled"]
+
+    /// A run's status as reported: `scheduled` while a delayed run waits for its `deliver_at`.
+    static let reportedStatus = """
+        CASE WHEN status = 'queued' AND attempt = 0 AND deliver_at > now() THEN 'scheduled' ELSE status END
+        """
 
     static let columns = """
-        id, project_id, event_id, job_id, subscription_id, status, attempt, max_attempts, run_at, locked_by, \
-        lease_until, last_error, request_id, created_at, updated_at, finished_at
+        id, project_id, event_id, job_id, subscription_id, \(reportedStatus), attempt, max_attempts, run_at, \
+        locked_by, lease_until, last_error, request_id, created_at, updated_at, finished_at, dead_reason, deliver_at
         """
 
     public struct Filter: Sendable {
-        public var status: String?
+        /// Runs in any of these reported statuses (all when `nil`).
+        public var statuses: [String]?
         public var jobID: UUID?
         public var eventID: UUID?
-        public init(status: String? = nil, jobID: UUID? = nil, eventID: UUID? = nil) {
-            self.status = status
+        public init(statuses: [String]? = nil, jobID: UUID? = nil, eventID: UUID? = nil) {
+            self.statuses = statuses
             self.jobID = jobID
             self.eventID = eventID
         }
@@ -37,10 +45,11 @@ public struct RunRepository: Sendable {
         let rows = try await pool.query(
             """
             SELECT \(Self.columns) FROM job_runs
-            WHERE project_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::uuid IS NULL OR job_id = $3)
-              AND ($4::uuid IS NULL OR event_id = $4) AND ($5::uuid IS NULL OR id < $5)
+            WHERE project_id = $1 AND ($2::text[] IS NULL OR (\(Self.reportedStatus)) = ANY ($2::text[]))
+              AND ($3::uuid IS NULL OR job_id = $3) AND ($4::uuid IS NULL OR event_id = $4)
+              AND ($5::uuid IS NULL OR id < $5)
             ORDER BY id DESC LIMIT $6
-            """, [projectID, filter.status, filter.jobID, filter.eventID, page.after, page.limit + 1])
+            """, [projectID, filter.statuses, filter.jobID, filter.eventID, page.after, page.limit + 1])
         return PageResult(fetched: try rows.map(Self.run), limit: page.limit)
     }
 
@@ -72,7 +81,7 @@ public struct RunRepository: Sendable {
             id,
             sql: """
                 UPDATE job_runs SET status = 'queued', run_at = now(), max_attempts = greatest(max_attempts, attempt + 1),
-                    finished_at = NULL, updated_at = now()
+                    finished_at = NULL, dead_reason = NULL, updated_at = now()
                 WHERE project_id = $1 AND id = $2 AND status IN ('dead', 'cancelled')
                 """, refusal: "only dead or cancelled runs can be retried", wakesWorkers: true)
     }
@@ -87,7 +96,7 @@ public struct RunRepository: Sendable {
             requeued AS (
                 UPDATE job_runs
                 SET status = 'queued', run_at = now(), max_attempts = greatest(max_attempts, attempt + 1),
-                    finished_at = NULL, updated_at = now()
+                    finished_at = NULL, dead_reason = NULL, updated_at = now()
                 WHERE project_id = $1 AND job_id = (SELECT id FROM job) AND status = 'dead'
                 RETURNING 1
             )
@@ -97,6 +106,40 @@ public struct RunRepository: Sendable {
         let requeued = try rows[0].decode(Int.self, at: 1)
         if requeued > 0 { notifier.runsCreated() }
         return requeued
+    }
+
+    /// Up to `limit` `dead` runs of job `jobID` (those that died at `since` or later, when given) → `queued` now, as
+    /// ``retry(_:)`` does for one run: a bounded batch for the API. Returns how many were requeued and whether
+    /// more such dead runs remain; throws not-found when the project has no such job.
+    public func requeueDead(jobID: UUID, since: Date?, limit: Int) async throws -> (requeued: Int, hasMore: Bool) {
+        let rows = try await pool.query(
+            """
+            WITH job AS (SELECT id FROM jobs WHERE project_id = $1 AND id = $2),
+            picked AS MATERIALIZED (
+                SELECT id FROM job_runs
+                WHERE project_id = $1 AND job_id = (SELECT id FROM job) AND status = 'dead'
+                  AND ($3::timestamptz IS NULL OR finished_at >= $3)
+                ORDER BY id LIMIT $4
+                FOR UPDATE SKIP LOCKED
+            ),
+            requeued AS (
+                UPDATE job_runs AS r
+                SET status = 'queued', run_at = now(), max_attempts = greatest(r.max_attempts, r.attempt + 1),
+                    finished_at = NULL, dead_reason = NULL, updated_at = now()
+                FROM picked
+                WHERE r.project_id = $1 AND r.id = picked.id AND r.status = 'dead'
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM job), (SELECT count(*) FROM requeued),
+                   EXISTS (SELECT 1 FROM job_runs
+                           WHERE project_id = $1 AND job_id = (SELECT id FROM job) AND status = 'dead'
+                             AND ($3::timestamptz IS NULL OR finished_at >= $3)
+                             AND id NOT IN (SELECT id FROM picked))
+            """, [projectID, jobID, since, limit])
+        guard try rows[0].decode(Int.self, at: 0) == 1 else { throw StoreError.notFound("job") }
+        let requeued = try rows[0].decode(Int.self, at: 1)
+        if requeued > 0 { notifier.runsCreated() }
+        return (requeued, try rows[0].decode(Bool.self, at: 2))
     }
 
     /// `queued` → `cancelled`. A running run cannot be cancelled (its attempt is already under way).
@@ -128,6 +171,7 @@ public struct RunRepository: Sendable {
             runAt: try row.decode(Date.self, at: 8), lockedBy: try row.decode(String?.self, at: 9),
             leaseUntil: try row.decode(Date?.self, at: 10), lastError: try row.decode(String?.self, at: 11),
             requestID: try row.decode(String?.self, at: 12), createdAt: try row.decode(Date.self, at: 13),
-            updatedAt: try row.decode(Date.self, at: 14), finishedAt: try row.decode(Date?.self, at: 15), attempts: nil)
+            updatedAt: try row.decode(Date.self, at: 14), finishedAt: try row.decode(Date?.self, at: 15), attempts: nil,
+            deadReason: try row.decode(String?.self, at: 16), deliverAt: try row.decode(Date?.self, at: 17))
     }
 }

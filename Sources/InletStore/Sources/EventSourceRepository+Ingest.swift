@@ -22,7 +22,7 @@ extension EventSourceRepository {
         guard let row = rows.first else { throw StoreError.notFound("event source") }
         let source = try Self.source(row)
         var secrets: [SigningSecret] = []
-        for column in [14, 15] {
+        for column in [Self.columnCount, Self.columnCount + 1] {
             guard let sealed = try row.decode(Data?.self, at: column) else { continue }
             secrets.append(try box.openSigningSecret(sealed, context: secretContext(source.id)))
         }

@@ -11,6 +11,7 @@ public struct EventSourceDraft: Sendable {
     public var signature: SignatureSettings
     /// A secret the client chose; generated when `nil` and the scheme needs one.
     public var signingSecret: SigningSecret?
+    public var deliveryDelayMilliseconds: Int64?
 
     public init(
         name: String, description: String? = nil, schema: JSONValue = [:], enabled: Bool = true,
@@ -60,6 +61,7 @@ public struct EventSourcePatch: Sendable {
     public var signatureEncoding: Patch<SignatureEncoding> = .keep
     public var idempotencyHeader: Patch<String?> = .keep
     public var signingSecret: Patch<SigningSecret> = .keep
+    public var deliveryDelayMilliseconds: Patch<Int64?> = .keep
 
     public init() {}
 }
@@ -84,8 +86,11 @@ public struct EventSourceRepository: Sendable {
 
     static let columns = """
         id, project_id, name, description, schema, enabled, signature_scheme, signature_header, \
-        signature_algorithm, signature_encoding, idempotency_header, version, created_at, updated_at
+        signature_algorithm, signature_encoding, idempotency_header, version, created_at, updated_at, \
+        delivery_delay_ms
         """
+    /// How many ``columns`` there are: statements that select more read them from this index on.
+    static let columnCount = 15
     static let conflicts = [
         "event_sources_project_id_name_key": "an event source with this name already exists in the project",
         "event_sources_project_id_fkey": "project not found",
@@ -105,14 +110,15 @@ public struct EventSourceRepository: Sendable {
             try await pool.query(
                 """
                 INSERT INTO event_sources (id, project_id, name, description, schema, enabled, signature_scheme,
-                    signature_header, signature_algorithm, signature_encoding, idempotency_header, signing_secret)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                    signature_header, signature_algorithm, signature_encoding, idempotency_header, signing_secret,
+                    delivery_delay_ms)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
                 RETURNING \(Self.columns)
                 """,
                 [
                     id, projectID, draft.name, draft.description, draft.schema.postgres, draft.enabled,
                     signature.scheme?.rawValue, signature.header, signature.algorithm.rawValue,
-                    signature.encoding.rawValue, signature.idempotencyHeader, sealed,
+                    signature.encoding.rawValue, signature.idempotencyHeader, sealed, draft.deliveryDelayMilliseconds,
                 ])
         }
         return EventSourceWithSecret(source: try Self.source(rows[0]), revealedSecret: secret)
@@ -187,7 +193,7 @@ public struct EventSourceRepository: Sendable {
                     [projectID, id])
                 guard let row = current.first else { throw StoreError.notFound("event source") }
                 var source = try Self.source(row)
-                let hadSecret = try row.decode(Bool.self, at: 14)
+                let hadSecret = try row.decode(Bool.self, at: Self.columnCount)
                 source.name = patch.name.applied(to: source.name)
                 source.description = patch.description.applied(to: source.description)
                 source.schema = patch.schema.applied(to: source.schema)
@@ -197,6 +203,8 @@ public struct EventSourceRepository: Sendable {
                 source.signatureAlgorithm = patch.signatureAlgorithm.applied(to: source.signatureAlgorithm)
                 source.signatureEncoding = patch.signatureEncoding.applied(to: source.signatureEncoding)
                 source.idempotencyHeader = patch.idempotencyHeader.applied(to: source.idempotencyHeader)
+                source.deliveryDelayMilliseconds = patch.deliveryDelayMilliseconds.applied(
+                    to: source.deliveryDelayMilliseconds)
                 var revealed: SigningSecret?
                 if case .set(let secret) = patch.signingSecret { revealed = secret }
                 source = try normalize(source, revealed)
@@ -215,13 +223,14 @@ public struct EventSourceRepository: Sendable {
                         signing_secret = coalesce($12, signing_secret),
                         previous_signing_secret = CASE WHEN $12 IS NULL THEN previous_signing_secret END,
                         previous_secret_expires_at = CASE WHEN $12 IS NULL THEN previous_secret_expires_at END,
-                        version = version + 1, updated_at = now()
+                        delivery_delay_ms = $13, version = version + 1, updated_at = now()
                     WHERE project_id = $1 AND id = $2 RETURNING \(Self.columns)
                     """,
                     [
                         projectID, id, source.name, source.description, source.schema.postgres, source.enabled,
                         source.signatureScheme?.rawValue, source.signatureHeader, source.signatureAlgorithm.rawValue,
                         source.signatureEncoding.rawValue, source.idempotencyHeader, sealed,
+                        source.deliveryDelayMilliseconds,
                     ])
                 return EventSourceWithSecret(source: try Self.source(rows[0]), revealedSecret: revealed)
             }
@@ -265,6 +274,7 @@ public struct EventSourceRepository: Sendable {
             signatureAlgorithm: SignatureAlgorithm(rawValue: try row.decode(String.self, at: 8)) ?? .hmacSHA256,
             signatureEncoding: SignatureEncoding(rawValue: try row.decode(String.self, at: 9)) ?? .hex,
             idempotencyHeader: try row.decode(String?.self, at: 10), version: try row.decode(Int64.self, at: 11),
-            createdAt: try row.decode(Date.self, at: 12), updatedAt: try row.decode(Date.self, at: 13))
+            createdAt: try row.decode(Date.self, at: 12), updatedAt: try row.decode(Date.self, at: 13),
+            deliveryDelayMilliseconds: try row.decode(Int64?.self, at: 14))
     }
 }

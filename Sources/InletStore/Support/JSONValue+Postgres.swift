@@ -13,3 +13,11 @@ extension PostgresRow {
         return try JSONValue(parsing: json.bytes, limits: JSONParseLimits(maxDepth: 512, rejectDuplicateKeys: false))
     }
 }
+
+extension PostgresRow {
+    /// Decodes a nullable `json`/`jsonb` column; `nil` for SQL NULL.
+    func decodeOptionalJSON(at column: Int) throws -> JSONValue? {
+        guard let json = try decode(PostgresJSON?.self, at: column) else { return nil }
+        return try JSONValue(parsing: json.bytes, limits: JSONParseLimits(maxDepth: 512, rejectDuplicateKeys: false))
+    }
+}

@@ -86,7 +86,8 @@ public final class HTTPJobHandler: JobHandler, Service {
         }
         let signer: StandardWebhooksSigner
         do {
-            signer = try StandardWebhooksSigner(secret: context.signingSecret(for: run))
+            signer = try StandardWebhooksSigner(
+                secrets: context.activeSigningSecrets(for: run, now: Int64(Date().timeIntervalSince1970)))
         } catch {
             // Never include the secret; the error types print no key material.
             return .failed("cannot use the job's signing secret: \(error)")

@@ -27,9 +27,16 @@ public struct JobExecutionContext: Sendable {
         self.secretBox = secretBox
     }
 
-    /// The job's signing secret (a `whsec_…` Standard Webhooks secret), decrypted.
+    /// The job's current signing secret (a `whsec_…` Standard Webhooks secret), decrypted.
     public func signingSecret(for run: ClaimedRun) throws(SecretBoxError) -> SigningSecret {
-        try secretBox.openSigningSecret(run.sealedSigningSecret, context: run.signingSecretContext)
+        try secretBox.openSigningSecretRotation(run.sealedSigningSecret, context: run.signingSecretContext).current
+    }
+
+    /// The secrets a delivery is signed with now: the current one and, during a rotation's grace period, the one
+    /// it replaced.
+    public func activeSigningSecrets(for run: ClaimedRun, now: Int64) throws(SecretBoxError) -> [SigningSecret] {
+        try secretBox.openSigningSecretRotation(run.sealedSigningSecret, context: run.signingSecretContext)
+            .activeSecrets(now: now)
     }
 
     /// An `http` job's headers, decrypted; empty when it has none. They print redacted; never log their values.
@@ -55,7 +62,8 @@ public struct JobOutcome: Sendable, Equatable {
     public var error: String?
     /// The start of the response body; cut to 1 KiB when recorded.
     public var responseExcerpt: String?
-    /// When the target asked to be retried later (`Retry-After`); replaces the jittered backoff (capped at 1 h).
+    /// When the target asked to be retried later (`Retry-After`); replaces the jittered delay of the job's retry
+    /// policy, capped at its longest delay.
     public var retryAfter: RetryAfter?
 
     public init(

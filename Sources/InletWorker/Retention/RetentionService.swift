@@ -1,3 +1,4 @@
+import Inlet
 import InletStore
 import Logging
 import ServiceLifecycle
@@ -12,12 +13,15 @@ public struct RetentionService: Service {
     let interval: Duration
     let batchSize: Int
     let logger: Logger
+    /// When given, each pass also drops jobs' previous signing secrets whose grace period has ended.
+    let secretBox: SecretBox?
     private let stop = StopSignal()
 
     public init(
         queue: JobRunQueue, retentionDays: Int, interval: Duration = .seconds(3600), batchSize: Int = 1000,
-        logger: Logger = Logger(label: "inlet.retention")
+        logger: Logger = Logger(label: "inlet.retention"), secretBox: SecretBox? = nil
     ) {
+        self.secretBox = secretBox
         self.queue = queue
         self.retentionDays = retentionDays
         self.interval = interval
@@ -50,6 +54,10 @@ public struct RetentionService: Service {
                 let deleted = try await queue.pruneEvents(olderThanDays: retentionDays, limit: batchSize)
                 events += deleted
                 if deleted < batchSize { break }
+            }
+            if let secretBox, !stop.isStopped {
+                _ = try await JobRepository.pruneExpiredPreviousSecrets(
+                    pool: queue.pool, secrets: secretBox, limit: batchSize)
             }
         } catch {
             logger.warning("retention pass failed", metadata: ["error": "\(error)"])

@@ -331,7 +331,8 @@ public final class Worker: Service, Sendable {
         let outcome = await handler.execute(run, context: context)
         let elapsed = start.duration(to: .now)
         metrics.duration(of: run.kind).recordNanoseconds(JobRunQueue.nanoseconds(elapsed))
-        let completion = completion(of: run, outcome: outcome, startedAt: startedAt, elapsed: elapsed)
+        let retry = outcome.result == .succeeded ? nil : await retryContext(for: run, logger: logger)
+        let completion = completion(of: run, outcome: outcome, startedAt: startedAt, elapsed: elapsed, retry: retry)
         let accepted = state.withLock { state in
             guard state.executing.removeValue(forKey: run.runID) != nil else { return false }
             state.pending.append(PendingCompletion(completion: completion, kind: run.kind))
@@ -342,7 +343,7 @@ public final class Worker: Service, Sendable {
             return
         }
         flushWake.signal()
-        log(outcome, of: run, elapsed: elapsed, logger: logger)
+        log(outcome, of: run, elapsed: elapsed, deadReason: completion.deadReason, logger: logger)
     }
 
     func waitForExecutions(until deadline: ContinuousClock.Instant) async {

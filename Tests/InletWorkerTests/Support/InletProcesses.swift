@@ -168,7 +168,9 @@ final class InletProcesses: @unchecked Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: json.serializedBytes()))
         } else if let rawBody {
-            request.headers.add(name: "Content-Type", value: "application/json")
+            if !headers.keys.contains(where: { $0.lowercased() == "content-type" }) {
+                request.headers.add(name: "Content-Type", value: "application/json")
+            }
             request.body = .bytes(ByteBuffer(string: rawBody))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))

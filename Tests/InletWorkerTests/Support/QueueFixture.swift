@@ -27,9 +27,11 @@ struct QueueFixture {
         let secret: SigningSecret
     }
 
-    /// A job with a fresh `whsec_` secret, sealed as the API seals it.
+    /// A job with a fresh `whsec_` secret, sealed as the API seals it. `retryPolicy` is stored as given (JSON text);
+    /// tests that retry give short delays.
     func createJob(
-        kind: String = "noop", config: String = "{}", maxAttempts: Int = 10, enabled: Bool = true
+        kind: String = "noop", config: String = "{}", maxAttempts: Int = 10, enabled: Bool = true,
+        retryPolicy: String? = nil
     ) async throws -> Job {
         let id = UUID.v7()
         let secret = SigningSecret.generate(for: .standardWebhooks)
@@ -43,6 +45,11 @@ struct QueueFixture {
                 projectID, id, "job-\(id.lowercasedString.suffix(8))", kind, PostgresJSON(config), Int32(maxAttempts),
                 enabled, Data(sealed),
             ])
+        if let retryPolicy {  // a column of migration 0004: tests of older schemas leave it out
+            try await pool.query(
+                "UPDATE jobs SET retry_policy = $3 WHERE project_id = $1 AND id = $2",
+                [projectID, id, PostgresJSON(retryPolicy)])
+        }
         return Job(id: id, secret: secret)
     }
 
