@@ -9,7 +9,7 @@
 /// in a release build: a regex thread visiting one instruction at one input position; a byte of a string read by a
 /// wildcard, case-insensitive, address or exclusion condition (once per exclusion); 12 per subschema applied and
 /// per keyword it holds; 128 per value hashed by `uniqueItems`; for the tree parser, 3 per 16 bytes of text, 24 per
-/// value and 48 more per object member; 48 per regex evaluation on top of its own steps;
+/// value and 96 more per object member; 48 per regex evaluation on top of its own steps;
 /// 64 per event value at a filter path and 64 per leaf the array-consistency search looks at; one per JSON value
 /// compared and per 16 bytes of a string or number compared or of JSON text scanned. `inlet-bench work`
 /// (scripts/bench-work) measures the CPU per step of every evaluator. Evaluators count steps locally and report

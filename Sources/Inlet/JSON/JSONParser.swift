@@ -71,18 +71,24 @@ extension JSONValue {
     }
 
     /// Parses one JSON text, drawing the parse's work from `budget` (see ``WorkBudget``): per 16 bytes of text,
-    /// per value and per object member. The parse itself is not interrupted (it is linear in the text, which
-    /// the body limit bounds); its steps are charged when it ends, so that what the schema and the filters may
-    /// do after it shrinks by what the parse took. Throws ``JSONParseError`` or ``WorkBudgetError``.
+    /// per value and per object member, reported every 256 values, so that a parse stops as soon as the budget
+    /// is spent and what the schema and the filters may do after it shrinks by what it took. Throws
+    /// ``JSONParseError`` or ``WorkBudgetError``.
     public init(parsing bytes: [UInt8], limits: JSONParseLimits = .default, budget: WorkBudget) throws {
-        var steps = 0
+        var stopped: WorkBudgetError?
         self = try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in
             var parser = JSONParser(buffer, limits: limits)
-            let value = try parser.parseDocument()
-            steps = parser.steps
-            return value
+            parser.budget = budget
+            do throws(JSONParseError) {
+                let value = try parser.parseDocument()
+                try parser.charge()
+                return value
+            } catch {
+                stopped = parser.budgetError
+                throw error
+            }
         }
-        try budget.charge(steps)
+        if let stopped { throw stopped }
     }
 
     /// Parses one JSON text from a string.
@@ -106,6 +112,11 @@ struct JSONParser {
     private var values: [JSONValue] = []
     private var valueCount = 0
     private var memberCount = 0
+    /// Where the parse's steps are charged (``JSONValue/init(parsing:limits:budget:)``), and how many were.
+    var budget: WorkBudget?
+    private var charged = 0
+    /// Why the budget stopped the parse (which then throws a ``JSONParseError`` that the caller replaces).
+    private(set) var budgetError: WorkBudgetError?
     /// A member of the top-level object to check and skip rather than build (see ``JSONValue/parsingObject(_:deferring:limits:)``).
     var deferredKey: String?
     private(set) var deferredMember: (range: Range<Int>, value: JSONValue?)?
@@ -124,7 +135,20 @@ struct JSONParser {
     }
     static let stepsPer16Bytes = 3
     static let stepsPerValue = 24
-    static let stepsPerMember = 48
+    static let stepsPerMember = 96
+
+    /// Charges the steps taken since the last charge to ``budget``; when it is spent, records why and throws.
+    mutating func charge() throws(JSONParseError) {
+        guard let budget else { return }
+        let total = steps
+        do {
+            try budget.charge(total &- charged)
+            charged = total
+        } catch {
+            budgetError = error
+            throw JSONParseError(code: .tooLarge, message: error.message, offset: position)
+        }
+    }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
         guard bytes.count <= limits.maxBytes else {
@@ -154,6 +178,7 @@ struct JSONParser {
 
     private mutating func parseValue() throws(JSONParseError) -> JSONValue {
         valueCount &+= 1
+        if valueCount & 255 == 0, budget != nil { try charge() }
         guard position < bytes.count else { throw error(.syntax, "unexpected end of input") }
         switch bytes[position] {
         case UInt8(ascii: "{"): return try parseObject()
