@@ -76,19 +76,22 @@ extension JSONValue {
     /// ``JSONParseError`` or ``WorkBudgetError``.
     public init(parsing bytes: [UInt8], limits: JSONParseLimits = .default, budget: WorkBudget) throws {
         var stopped: WorkBudgetError?
-        self = try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in
-            var parser = JSONParser(buffer, limits: limits)
-            parser.budget = budget
-            do throws(JSONParseError) {
-                let value = try parser.parseDocument()
-                try parser.charge()
-                return value
-            } catch {
-                stopped = parser.budgetError
-                throw error
+        do {
+            self = try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in
+                var parser = JSONParser(buffer, limits: limits)
+                parser.budget = budget
+                do throws(JSONParseError) {
+                    let value = try parser.parseDocument()
+                    try parser.charge()
+                    return value
+                } catch {
+                    stopped = parser.budgetError
+                    throw error
+                }
             }
+        } catch {
+            throw stopped ?? error
         }
-        if let stopped { throw stopped }
     }
 
     /// Parses one JSON text from a string.

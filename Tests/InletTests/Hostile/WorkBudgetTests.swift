@@ -162,6 +162,16 @@ import Testing
         }
     }
 
+    @Test func aParseStopsWhenTheBudgetIsSpentNotAtItsEnd() throws {
+        let text = Self.object(members: 40_000)
+        let whole = WorkBudget(steps: .max)
+        _ = try JSONValue(parsing: text, budget: whole)
+        let budget = WorkBudget(steps: whole.used / 10)
+        #expect(throws: WorkBudgetError.self) { try JSONValue(parsing: text, budget: budget) }
+        // Charged every 256 values: the parse ran only a little past the budget, nowhere near its end.
+        #expect(budget.used < whole.used / 5, "\(budget.used) of \(whole.used)")
+    }
+
     @Test func aParseOverTheBudgetThrowsTheBudgetError() {
         let text = Self.object(members: 10_000)
         #expect(throws: WorkBudgetError.self) { try JSONValue(parsing: text, budget: WorkBudget(steps: 100_000)) }
