@@ -71,6 +71,26 @@ import Testing
         }
     }
 
+    /// Explaining compiles each subscription's pattern: many large patterns draw on the budget like the matching.
+    @Test func explainingManyLargePatternsDrawsOnTheBudget() async throws {
+        try await TestApp.run(configuration: Self.tightBudget) { admin in
+            let api = try await TestApp.project(admin).api
+            let source = try await api.post("/v1/event-sources", ["name": "many"]).idString
+            // Each pattern is ~12 KB of text: a thousand values for one field.
+            let values = JSONValue.array((0..<1_000).map { .string("value-\($0)") })
+            for index in 0..<10 {
+                let job = try await api.post("/v1/jobs", ["name": .string("j\(index)"), "kind": "noop"]).idString
+                let subscribed = try await api.post(
+                    "/v1/event-sources/\(source)/subscribe",
+                    ["target_type": "job", "target_id": .string(job), "filter_expr": ["a": values]])
+                #expect(subscribed.status == .created)
+            }
+            let refused = try await api.post("/v1/event-sources/\(source)/explain", ["payload": ["a": "b"]])
+            #expect(refused.status == .unprocessableContent, "\(refused.text.prefix(200))")
+            #expect(refused.errorCode == "work_budget_exceeded")
+        }
+    }
+
     /// A hostile evaluation (a budget large enough for minutes of work) ends when its client hangs up.
     @Test func aClientThatHangsUpStopsTheEvaluation() async throws {
         try await OverloadTests.live({

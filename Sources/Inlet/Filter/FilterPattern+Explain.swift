@@ -1,5 +1,5 @@
 extension FilterPattern {
-    /// ``explain(_:headers:)`` drawing on `budget`, for explanations a tenant asks for: 32 steps per event value
+    /// ``explain(_:headers:)`` drawing on `budget`, for explanations a tenant asks for: 64 steps per event value
     /// at a pattern path and per array element entered, the matching's own steps, and one step per condition
     /// tried while looking for the first failure.
     public func explain(_ event: JSONValue, headers: [String: String] = [:], budget: WorkBudget)
@@ -7,7 +7,8 @@ extension FilterPattern {
     {
         let flattened = FlattenedEvent(event, headers: headers, paths: paths)
         var meter = StepMeter(budget: budget)
-        try meter.count(32 &* (flattened.leaves.count &+ flattened.arrayOfNode.count) &+ 1)
+        try meter.count(
+            CompiledFilterSet<Int>.stepsPerLeaf &* (flattened.leaves.count &+ flattened.arrayOfNode.count) &+ 1)
         let evaluator = BranchEvaluator(event: flattened, fields: program.fields)
         for branch in program.branches {
             if try evaluator.matches(branch, meter: &meter) {
