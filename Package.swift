@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "inlet",
-    platforms: [.macOS(.v14)],
+    // Linux only: the driver's reactor is built on epoll (no `platforms` entry claims otherwise).
     products: [
         .executable(name: "inlet-server", targets: ["inlet-server"]),
         .executable(name: "inlet-worker", targets: ["inlet-worker"]),
@@ -15,7 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
-        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -38,7 +38,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -71,8 +70,9 @@ let package = Package(
                 "Inlet",
                 "InletStore",
                 "Postgres",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -105,8 +105,12 @@ let package = Package(
         .executableTarget(
             name: "inlet-server",
             dependencies: [
+                "Inlet",
                 "InletHTTP",
+                "InletStore",
+                "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -131,18 +135,27 @@ let package = Package(
         ),
 
         // MARK: Shared test support (a library only test targets depend on)
-        .target(name: "InletTestSupport", dependencies: ["InletStore", "Postgres"]),
+        .target(name: "InletTestSupport", dependencies: ["Inlet", "InletStore", "Postgres"]),
 
         // MARK: Tests
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "InletTestSupport"]),
         .testTarget(name: "InletTests", dependencies: ["Inlet", "InletTestSupport"]),
-        .testTarget(name: "InletStoreTests", dependencies: ["InletStore", "InletTestSupport"]),
+        .testTarget(name: "InletStoreTests", dependencies: ["Inlet", "InletStore", "InletTestSupport", "Postgres"]),
         .testTarget(
             name: "InletHTTPTests",
             dependencies: [
+                "Inlet",
                 "InletHTTP",
+                "InletStore",
                 "InletTestSupport",
+                "Postgres",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .testTarget(
@@ -153,10 +166,13 @@ let package = Package(
                 "InletTestSupport",
                 "InletWorker",
                 "Postgres",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

@@ -58,6 +58,53 @@ import Testing
         }
     }
 
+    /// Every request gets one log line, those ended by an error too, with numbers as JSON numbers.
+    @Test func everyRequestIsLoggedOnceWithItsStatusAndErrorCode() async throws {
+        try await InletProcesses.withStack({
+            $0.logLevel = "info"
+            $0.extraEnvironment = ["INLET_LOG_FORMAT": "json"]
+        }) { stack, key, _ in
+            let marker = "log-\(UUID().uuidString.lowercased())"
+            let created = try await stack.request(
+                .POST, "/v1/event-sources", json: ["name": "logged"], token: key,
+                headers: ["X-Request-Id": marker + "-ok"])
+            #expect(created.status == 201)
+            let missing = try await stack.request(
+                .POST, "/v1/events/dispatch", json: ["source": "nowhere", "payload": [:]], token: key,
+                headers: ["X-Request-Id": marker + "-missing"])
+            #expect(missing.status == 404)
+            let refused = try await stack.request(
+                .GET, "/v1/event-sources", token: "inlet_wrong", headers: ["X-Request-Id": marker + "-refused"])
+            #expect(refused.status == 401)
+            let invalid = try await stack.request(
+                .POST, "/v1/event-sources", json: ["name": ""], token: key,
+                headers: ["X-Request-Id": marker + "-invalid"])
+            #expect(invalid.status == 422)
+            var lines: [String: [String: Any]] = [:]
+            try await waitUntil("the four requests were logged") {
+                lines = [:]
+                for line in stack.log("server").split(separator: "\n") {
+                    guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                        object["message"] as? String == "request",
+                        let requestID = object["request_id"] as? String, requestID.hasPrefix(marker)
+                    else { continue }
+                    #expect(lines[requestID] == nil, "logged twice: \(line)")
+                    lines[requestID] = object
+                }
+                return lines.count == 4
+            }
+            for (suffix, status, code) in [
+                ("-ok", 201, nil), ("-missing", 404, "not_found"), ("-refused", 401, "unauthorized"),
+                ("-invalid", 422, "validation_failed"),
+            ] as [(String, Int, String?)] {
+                let line = try #require(lines[marker + suffix])
+                #expect(line["status"] as? Int == status, "\(line)")
+                #expect(line["duration_ms"] is Double || line["duration_ms"] is Int, "\(line)")
+                #expect(line["error_code"] as? String == code, "\(line)")
+            }
+        }
+    }
+
     @Test func readinessOfBothProcessesFollowsTheDatabaseWhileHealthStaysUp() async throws {
         try await TestDatabase.withScratchDatabase { _, database in
             let name = try #require(database.databaseName)

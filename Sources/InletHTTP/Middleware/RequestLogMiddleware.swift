@@ -2,7 +2,9 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// One log line per request: method, route template, status, duration (request id and project in metadata).
+/// One log line per request, those ended by an error included: method, route template, status, duration, and the
+/// error code of an error answer (request id and project in metadata). Errors thrown inside it become Inlet's JSON
+/// error answers here, so that the line gives the status the client got.
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = InletRequestContext
 
@@ -10,17 +12,25 @@ struct RequestLogMiddleware: RouterMiddleware {
         -> Response
     {
         let started = ContinuousClock.now
-        let response = try await next(request, context)
+        let response: Response
+        var errorCode: String?
+        do {
+            response = try await next(request, context)
+        } catch {
+            let apiError = ErrorMiddleware<Context>.apiError(for: error, logger: context.logger)
+            errorCode = apiError.code
+            response = try apiError.response(from: request, context: context)
+        }
         let elapsed = started.duration(to: .now)
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        context.logger.info(
-            "request",
-            metadata: [
-                "method": .string(request.method.rawValue),
-                "route": .string(context.endpointPath ?? request.uri.path),
-                "status": .stringConvertible(response.status.code),
-                "duration_ms": .string(String(format: "%.2f", milliseconds)),
-            ])
+        var metadata: Logger.Metadata = [
+            "method": .string(request.method.rawValue),
+            "route": .string(context.endpointPath ?? request.uri.path),
+            "status": .stringConvertible(response.status.code),
+            "duration_ms": .stringConvertible((milliseconds * 100).rounded() / 100),
+        ]
+        if let errorCode { metadata["error_code"] = .string(errorCode) }
+        context.logger.info("request", metadata: metadata)
         return response
     }
 }

@@ -27,10 +27,24 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    /// Numbers as JSON numbers (a status, a duration), everything else as its text.
+    static func json(_ value: Logger.MetadataValue) -> Any {
+        if case .stringConvertible(let convertible) = value {
+            switch convertible {
+            case let number as Int: return number
+            case let number as Int64: return number
+            case let number as UInt: return number
+            case let number as Double where number.isFinite: return number
+            default: break
+            }
+        }
+        return "\(value)"
+    }
+
     public func log(event: LogEvent) {
-        var fields: [String: String] = [:]
+        var fields: [String: Any] = [:]
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
-            fields[key] = "\(value)"
+            fields[key] = Self.json(value)
         }
         var object: [String: Any] = [
             "time": Timestamp.string(Date(), fractional: true), "level": event.level.rawValue, "label": label,

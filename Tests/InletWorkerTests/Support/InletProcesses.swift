@@ -15,6 +15,8 @@ final class InletProcesses: @unchecked Sendable {
     let adminToken = "inl_e2e_admin_" + UUID().uuidString
     /// `INLET_LOG_LEVEL` of the processes started from now on.
     var logLevel = "warning"
+    /// More environment for the processes started from now on.
+    var extraEnvironment: [String: String] = [:]
     /// Every `inlet-server` started, in order; all share the database (several API nodes).
     private(set) var servers: [Process] = []
     private(set) var serverPorts: [Int] = []
@@ -73,7 +75,7 @@ final class InletProcesses: @unchecked Sendable {
         [
             "DATABASE_URL": databaseURL, "INLET_SECRET_KEY": secretKey, "INLET_ALLOW_PRIVATE_TARGETS": "true",
             "INLET_LOG_LEVEL": logLevel, "INLET_MIGRATIONS_DIR": TestDatabase.migrationsDirectory.path,
-        ].merging(extra) { $1 }
+        ].merging(extraEnvironment) { $1 }.merging(extra) { $1 }
     }
 
     /// Starts an `inlet-server` on a free port and waits for `/readyz`; returns its node number for `request`.
