@@ -11,7 +11,7 @@ struct InletServer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inlet-server",
         abstract: "Inlet's HTTP API server and administration commands.",
-        subcommands: [Serve.self, Migrate.self, Admin.self],
+        subcommands: [Serve.self, Migrate.self, Admin.self, OpenAPI.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -61,6 +61,17 @@ struct Migrate: AsyncParsableCommand {
             await pool.shutdown()
             throw error
         }
+    }
+}
+
+/// Prints the OpenAPI document the server serves at `/openapi.json` (`scripts/openapi-export` writes it to the
+/// repository's `openapi.json`).
+struct OpenAPI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "openapi", abstract: "Print the OpenAPI 3.1 document of the API, as served at /openapi.json.")
+
+    func run() {
+        FileHandle.standardOutput.write(Data(servedOpenAPIDocument()))
     }
 }
 

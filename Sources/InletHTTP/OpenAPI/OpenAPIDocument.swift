@@ -61,3 +61,6 @@ enum OpenAPIDocument {
     /// The document as served, serialized once.
     static let bytes: [UInt8] = json.serializedBytes()
 }
+
+/// The OpenAPI document as `/openapi.json` serves it (for `inlet-server openapi`).
+public func servedOpenAPIDocument() -> [UInt8] { OpenAPIDocument.bytes }
