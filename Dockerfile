@@ -3,8 +3,10 @@
 #   docker build -t inlet .
 #   docker compose up
 #
-# Build stage: the official Swift image plus libpq's headers.
-FROM swift:6.1-bookworm AS build
+# Build stage: the official Swift image plus libpq's headers. Swift 6.3, the toolchain Inlet is tested with; 6.2 is
+# the least that builds the dependencies (swift-log, Hummingbird, AsyncHTTPClient and others declare
+# swift-tools-version 6.2; scripts/deploy-check compares this line with the resolved packages).
+FROM swift:6.3-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev pkg-config && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Resolve dependencies first so they are cached across source changes.
@@ -19,7 +21,7 @@ RUN swift build -c release --static-swift-stdlib --product inlet-server \
 
 # Run stage: a slim Debian with libpq and CA certificates, as an unprivileged user.
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends libpq5 ca-certificates tzdata curl \
+RUN apt-get update && apt-get install -y --no-install-recommends libpq5 ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin inlet
 WORKDIR /app
@@ -28,6 +30,7 @@ COPY sql ./sql
 ENV INLET_MIGRATIONS_DIR=/app/sql INLET_HOST=0.0.0.0 INLET_PORT=8080 INLET_WORKER_METRICS_HOST=0.0.0.0
 USER inlet
 EXPOSE 8080 9090
-HEALTHCHECK --interval=10s --timeout=3s CMD curl -fsS http://127.0.0.1:8080/healthz || exit 1
+# The server's check; the compose file gives workers their own (`inlet-worker healthcheck`, on their metrics port).
+HEALTHCHECK --interval=10s --timeout=3s CMD ["inlet-server", "healthcheck"]
 ENTRYPOINT ["inlet-server"]
 CMD ["serve"]

@@ -11,7 +11,7 @@ struct InletServer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inlet-server",
         abstract: "Inlet's HTTP API server and administration commands.",
-        subcommands: [Serve.self, Migrate.self, Admin.self, OpenAPI.self],
+        subcommands: [Serve.self, Migrate.self, Admin.self, OpenAPI.self, Healthcheck.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -72,6 +72,22 @@ struct OpenAPI: ParsableCommand {
 
     func run() {
         FileHandle.standardOutput.write(Data(servedOpenAPIDocument()))
+    }
+}
+
+/// Exits 0 when the server configured by the environment (`INLET_HOST`, `INLET_PORT`) answers `/healthz`, 1
+/// otherwise: the container image's health check, which has no curl.
+struct Healthcheck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Exit 0 if the local server answers GET /healthz (for container health checks).")
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let port = Int(environment["INLET_PORT"] ?? "") ?? 8080
+        guard HealthProbe.isHealthy(host: environment["INLET_HOST"] ?? "127.0.0.1", port: port) else {
+            FileHandle.standardError.write(Data("inlet-server: no healthy answer on port \(port)\n".utf8))
+            throw ExitCode.failure
+        }
     }
 }
 

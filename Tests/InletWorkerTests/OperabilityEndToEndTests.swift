@@ -105,6 +105,33 @@ import Testing
         }
     }
 
+    /// The container image's health checks: `inlet-server healthcheck` and `inlet-worker healthcheck` exit 0 while
+    /// their process answers /healthz, 1 when nothing does.
+    @Test func healthcheckSubcommandsAskTheirOwnProcess() async throws {
+        try await InletProcesses.withStack { stack, _, _ in
+            try stack.startWorker("checked")
+            let workerPort = try #require(stack.workerMetricsPorts["checked"])
+            try await waitUntil("the worker answers") { await stack.workerGet("checked", "/healthz").status == 200 }
+            func exitStatus(_ executable: String, _ environment: [String: String]) throws -> Int32 {
+                let process = Process()
+                process.executableURL = try InletProcesses.executable(executable)
+                process.arguments = ["healthcheck"]
+                process.environment = environment
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                process.waitUntilExit()
+                return process.terminationStatus
+            }
+            let closed = try InletProcesses.freePort()
+            #expect(try exitStatus("inlet-server", ["INLET_PORT": String(stack.serverPorts[0])]) == 0)
+            #expect(try exitStatus("inlet-server", ["INLET_PORT": String(closed)]) == 1)
+            #expect(try exitStatus("inlet-worker", ["INLET_WORKER_METRICS_PORT": String(workerPort)]) == 0)
+            #expect(try exitStatus("inlet-worker", ["INLET_WORKER_METRICS_PORT": String(closed)]) == 1)
+            // A worker that serves no health port (port 0) has nothing to ask: the check fails.
+            #expect(try exitStatus("inlet-worker", ["INLET_WORKER_METRICS_PORT": "0"]) == 1)
+        }
+    }
+
     @Test func readinessOfBothProcessesFollowsTheDatabaseWhileHealthStaysUp() async throws {
         try await TestDatabase.withScratchDatabase { _, database in
             let name = try #require(database.databaseName)
