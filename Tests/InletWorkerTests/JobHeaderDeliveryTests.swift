@@ -121,7 +121,8 @@ import Testing
                 let first = try AdminCommandTests.inletServer(["migrate"], databaseURL: url)
                 #expect(first.status == 0, "\(first.standardError)")
                 #expect(
-                    first.standardOutput == "migrations: applied 2\njob headers: sealed the plain headers of 2 jobs\n")
+                    first.standardOutput
+                        == "migrations: applied 2, 3\njob headers: sealed the plain headers of 2 jobs\n")
                 #expect(try await !Self.storesInPlainText(token, job: job.id, pool: pool))
                 let rows = try await pool.query(
                     "SELECT id, config, header_names, sealed_headers FROM jobs ORDER BY id")
