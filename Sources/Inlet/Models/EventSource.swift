@@ -98,14 +98,21 @@ public struct Job: Sendable, Equatable {
     public var enabled: Bool
     public var createdAt: Date
     public var updatedAt: Date
+    /// Concurrency, rate and circuit-breaker settings.
+    public var limits: JobLimits
+    /// The job's runtime state (circuit, slots in use), when read.
+    public var circuit: JobCircuit?
 
     public static let defaultMaxAttempts = 10
     public static let maxAttemptsRange = 1...100
 
     public init(
         id: UUID, projectID: UUID, name: String, kind: JobKind, config: JSONValue, headerNames: [String] = [],
-        maxAttempts: Int, enabled: Bool, createdAt: Date, updatedAt: Date
+        maxAttempts: Int, enabled: Bool, createdAt: Date, updatedAt: Date, limits: JobLimits = JobLimits(),
+        circuit: JobCircuit? = nil
     ) {
+        self.limits = limits
+        self.circuit = circuit
         self.id = id
         self.projectID = projectID
         self.name = name

@@ -21,6 +21,8 @@ struct ObjectReader {
         issues.append(ValidationIssue(path: path(key), message: message, keyword: keyword))
     }
 
+    mutating func appendIssue(_ issue: ValidationIssue) { issues.append(issue) }
+
     mutating func raw(_ key: String) -> JSONValue? {
         seen.insert(key)
         return object[key]

@@ -13,6 +13,7 @@ struct JobController {
         group.get("jobs/{id}", use: get)
         group.patch("jobs/{id}", use: update)
         group.delete("jobs/{id}", use: delete)
+        group.post("jobs/{id}/close-circuit", use: closeCircuit)
     }
 
     func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -30,6 +31,7 @@ struct JobController {
         let config = reader.object("config")
         let maxAttempts = reader.integer("max_attempts", range: Job.maxAttemptsRange)
         let enabled = reader.bool("enabled")
+        let limits = JobLimitsInput(&reader)
         reader.rejectUnknownFields()
         try reader.finish()
         let kind = try validateKind(kindName!)
@@ -37,7 +39,8 @@ struct JobController {
         let projectID = try await services.projectID(for: context, requested: requestedProject)
         let draft = JobDraft(
             name: name!, kind: kind, config: storedConfig, headers: headers,
-            maxAttempts: maxAttempts ?? Job.defaultMaxAttempts, enabled: enabled ?? true)
+            maxAttempts: maxAttempts ?? Job.defaultMaxAttempts, enabled: enabled ?? true,
+            limits: limits.limits(for: kind))
         let (job, secret) = try await services.jobs(projectID).create(draft)
         return JSONResponse.make(job.json.adding("signing_secret", .string(secret.unredactedText)), status: .created)
     }
@@ -68,6 +71,7 @@ struct JobController {
             patch.maxAttempts = .set(maxAttempts)
         }
         if let enabled = reader.bool("enabled") { patch.enabled = .set(enabled) }
+        JobLimitsInput(&reader).apply(to: &patch)
         reader.rejectUnknownFields()
         try reader.finish()
         let controller = self
@@ -88,6 +92,18 @@ struct JobController {
         let projectID = try await services.projectID(for: context, request: request)
         try await services.jobs(projectID).delete(try context.parameters.id("id", "job"))
         return JSONResponse.noContent()
+    }
+
+    /// Closes the job's circuit by hand (an operator knows the target is back): runs are delivered again at once.
+    func closeCircuit(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let projectID = try await services.projectID(for: context, request: request)
+        let id = try context.parameters.id("id", "job")
+        let job = try await services.jobs(projectID).closeCircuit(id)
+        context.logger.notice(
+            "circuit closed by hand",
+            metadata: ["job_id": "\(id.lowercasedString)", "project_id": "\(projectID.lowercasedString)"])
+        services.notifier.runsCreated()
+        return JSONResponse.make(job.json)
     }
 
     private func validateKind(_ name: String) throws(ValidationError) -> JobKind {
