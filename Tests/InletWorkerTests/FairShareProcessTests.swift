@@ -107,6 +107,11 @@ import Testing
                 #expect(opened?["last_error"]?.stringValue?.contains("503") == true, "\(String(describing: opened))")
                 #expect((opened?["consecutive_failures"]?.numberValue?.int64 ?? 0) >= 3)
                 try await waitUntil { stack.log("worker-breaker").contains("circuit open") }
+                try await waitUntil("the server's /metrics counts the circuit") {
+                    let metrics = await stack.serverGet("/metrics", token: stack.adminToken).text
+                    return metrics.contains("inlet_job_circuits{state=\"open\"} 1")
+                        || metrics.contains("inlet_job_circuits{state=\"half_open\"} 1")
+                }
                 // While open, only probes reach the receiver: a few requests more, not six runs retrying.
                 let atOpen = receiver.requests.count
                 try await waitUntil { receiver.requests.count >= atOpen + 2 }
