@@ -65,8 +65,8 @@ extension JobRunQueue {
     // MARK: Job slots
 
     /// Sets every job's `running` count to the runs that really hold one of its slots, and returns how many counts
-    /// were wrong. They only drift when PostgreSQL crashes after an asynchronously committed claim whose runs it
-    /// then forgets (see ``claimSQL(limit:)``); workers call this with their rescue pass.
+    /// were wrong. The statements that move runs keep the counts in the same transactions, so this is a guard
+    /// against a bug rather than part of the protocol; workers call it with their rescue pass.
     ///
     /// Two statements in one transaction: the first locks the state rows (waiting for claims in flight, which hold
     /// them), so the second's snapshot sees every run those claims started.

@@ -72,8 +72,7 @@ public struct JobRunQueue: Sendable {
     /// flushed (at most a few hundred milliseconds), the run is simply `queued` again at its previous attempt and
     /// is executed again, as after an expired lease (delivery is at least once), and the completion written by the
     /// worker that lost it is fenced out by `locked_by`. Completions stay synchronous; flushing one flushes every
-    /// claim committed before it. (A lost claim can leave a job's `running` count one batch high until
-    /// ``resyncRunningCounts()`` corrects it.)
+    /// claim committed before it. (A lost claim loses its jobs' `running` increments with it: same transaction.)
     ///
     /// Fair share, in one statement (see docs/decisions.md, "Fair share"):
     /// 1. `pairs`: the (project, job) pairs that have queued runs, by a loose index scan of `job_runs_fair` (one

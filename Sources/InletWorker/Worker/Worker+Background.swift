@@ -170,7 +170,7 @@ extension Worker {
                     if some.count < batch { break }
                 }
                 if try await queue.resyncRunningCounts() > 0 {
-                    logger.notice("corrected jobs' running counts (a claim was lost in a database crash)")
+                    logger.notice("corrected jobs' running slot counts; they should never drift (please report it)")
                 }
                 if !rescued.isEmpty {
                     let dead = rescued.filter { $0.runStatus == .dead }
