@@ -106,7 +106,7 @@ def queue_runs(url, project, job, runs, tag):
         INSERT INTO job_runs (project_id, id, event_id, job_id, max_attempts)
         SELECT '{project}', gen_random_uuid(), event.id, '{job}', 10 FROM event, generate_series(1, {runs});
     """)
-    support.psql(url, "VACUUM ANALYZE job_runs")
+    support.psql(url, "ANALYZE job_runs")
 
 
 def dispatch_latency(stack, token, source, rate, seconds, job, since_sql="true"):
@@ -170,11 +170,17 @@ def burst(admin_url, bin_dir, baseline_bin, seconds, runs):
                 support.psql(stack.url, "CREATE INDEX job_runs_claim ON job_runs (run_at, id) WHERE status = 'queued'")
             stack.start_worker(worker_bin)
             alone = dispatch_latency(stack, b_token, "steady", 50, seconds, b_job)
-            queue_runs(stack.url, a_project, a_job, runs, "burst-events")
+            # A's burst is queued two seconds into B's load (after its warm-up); B's events count from then until
+            # A's last run finished.
+            timer = threading.Timer(latency.WARMUP_SECONDS + 1, queue_runs, (stack.url, a_project, a_job, runs,
+                                                                              "burst-events"))
+            timer.start()
             during = dispatch_latency(
                 stack, b_token, "steady", 50, seconds, b_job,
-                since_sql=f"""e.received_at < (SELECT coalesce(max(finished_at), now()) FROM job_runs
-                                              WHERE job_id = '{a_job}')""")
+                since_sql=f"""e.received_at > (SELECT min(created_at) FROM job_runs WHERE job_id = '{a_job}')
+                              AND e.received_at < (SELECT coalesce(max(finished_at), now()) FROM job_runs
+                                                   WHERE job_id = '{a_job}')""")
+            timer.join()
             drained = support.psql(stack.url, f"""
                 SELECT count(*) FILTER (WHERE status = 'succeeded'),
                        extract(epoch FROM max(finished_at) - min(updated_at))
@@ -189,7 +195,8 @@ def burst(admin_url, bin_dir, baseline_bin, seconds, runs):
 
 
 class Receiver:
-    """An HTTP receiver on 127.0.0.1: /slow answers after 2 s, /fast at once, /dead is never served (see `dead`)."""
+    """An HTTP receiver on 127.0.0.1: /slow answers after 2 s, /fast at once, /dead 503 at once (a target that is
+    down behind its load balancer)."""
 
     def __init__(self):
         self.port = latency.free_port()
@@ -211,10 +218,15 @@ class Receiver:
             await request.read()
             return web.Response(text="ok")
 
+        async def dead(request):
+            await request.read()
+            return web.Response(status=503, text="down")
+
         async def start():
             app = web.Application()
             app.router.add_post("/slow", slow)
             app.router.add_post("/fast", fast)
+            app.router.add_post("/dead", dead)
             runner = web.AppRunner(app, access_log=None)
             await runner.setup()
             await web.TCPSite(runner, "127.0.0.1", self.port, backlog=1024).start()
@@ -251,9 +263,9 @@ def slow(admin_url, bin_dir, seconds, receiver):
 # MARK: 3. dead endpoint
 
 
-def dead(admin_url, bin_dir, seconds):
+def dead(admin_url, bin_dir, seconds, receiver):
     results = {}
-    dead_url = f"http://127.0.0.1:{latency.free_port()}/dead"  # nothing listens: connection refused at once
+    dead_url = receiver.url("/dead")
     for label, breaker in [("breaker on (default)", {}), ("breaker off", {"circuit_breaker": None})]:
         stack = Stack(admin_url, bin_dir, "inlet_bench_fair_dead")
         try:
@@ -263,6 +275,11 @@ def dead(admin_url, bin_dir, seconds):
             queue_runs(stack.url, project, job, 10000, "dead-events")
             worker = stack.start_worker()
             time.sleep(5)  # the first failures open the circuit (or fill the retry schedule)
+            deadline = time.time() + 60
+            while breaker == {} and time.time() < deadline and support.psql(
+                    stack.url, f"SELECT breaker_state FROM job_claim_state WHERE job_id = '{job}'") == "closed":
+                time.sleep(0.5)
+            time.sleep(2)  # attempts in flight when it opened end
             backends = {pid: support.cpu_seconds(pid) for pid in support.backend_pids(stack.url, "inlet-worker")}
             worker_cpu = support.cpu_seconds(worker.pid)
             attempts = int(support.psql(stack.url, "SELECT count(*) FROM run_attempts"))
@@ -272,7 +289,9 @@ def dead(admin_url, bin_dir, seconds):
             attempts = int(support.psql(stack.url, "SELECT count(*) FROM run_attempts")) - attempts
             worker_cpu = support.cpu_seconds(worker.pid) - worker_cpu
             backend_cpu = sum(support.cpu_seconds(pid) - start for pid, start in backends.items())
-            state = support.psql(stack.url, f"SELECT breaker_state FROM job_claim_state WHERE job_id = '{job}'")
+            state = support.psql(stack.url, f"""SELECT breaker_state || ' (' || consecutive_failures || ' failures, '
+                                                 || (SELECT count(*) FROM job_runs WHERE status = 'queued') || ' queued)'
+                                                 FROM job_claim_state WHERE job_id = '{job}'""")
             results[label] = {"attempts_per_second": attempts / elapsed, "worker_cpu_percent": 100 * worker_cpu / elapsed,
                               "backend_cpu_percent": 100 * backend_cpu / elapsed, "circuit": state}
         finally:
@@ -353,10 +372,11 @@ def main():
     results = {"machine": support.machine_line(args.admin_url)}
     if "burst" in only:
         results["burst"] = burst(args.admin_url, args.bin, args.baseline_bin, args.seconds, args.runs)
+    receiver = Receiver() if only & {"slow", "dead"} else None
     if "slow" in only:
-        results["slow"] = slow(args.admin_url, args.bin, args.seconds, Receiver())
+        results["slow"] = slow(args.admin_url, args.bin, args.seconds, receiver)
     if "dead" in only:
-        results["dead"] = dead(args.admin_url, args.bin, args.seconds)
+        results["dead"] = dead(args.admin_url, args.bin, args.seconds, receiver)
     if "burndown" in only:
         results["burndown"] = burndown(args.admin_url, args.bin, args.baseline_bin, args.runs,
                                        [int(p) for p in args.processes.split(",")])
