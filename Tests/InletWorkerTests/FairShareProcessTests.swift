@@ -65,6 +65,42 @@ import Testing
         }
     }
 
+    @Test func weightsAreHonouredByARealWorker() async throws {
+        let receiver = TestReceiver()
+        try await receiver.serve { hook in
+            try await InletProcesses.withStack { stack, heavyKey, pool in
+                let other = try await stack.request(
+                    .POST, "/v1/projects", json: ["name": "light"], token: stack.adminToken)
+                let lightID = try #require(other["id"]?.stringValue)
+                let lightKey = try #require(
+                    try await stack.request(
+                        .POST, "/v1/projects/\(lightID)/api-keys", json: [:], token: stack.adminToken
+                    )["token"]?.stringValue)
+                let heavy = try await stack.request(.GET, "/v1/projects", token: heavyKey)
+                let heavyID = try #require(heavy.body?.arrayValue?.first?["id"]?.stringValue)
+                let weighted = try await stack.request(
+                    .PATCH, "/v1/projects/\(heavyID)/limits", json: ["weight": 3], token: stack.adminToken)
+                #expect(weighted.status == 200)
+                for key in [heavyKey, lightKey] {
+                    _ = try await httpJob(stack, key: key, hook: hook, ["max_concurrency": nil])
+                    try await dispatch(300, stack, key: key)
+                }
+                try stack.startWorker("weights", ["INLET_WORKER_CONCURRENCY": "8", "INLET_WORKER_BATCH_SIZE": "40"])
+                try await waitUntil { try await statuses(pool) == ["succeeded": 600] }
+                // While both projects had runs queued (the first 400 starts: the light project's 300 last longer),
+                // the heavy one got three runs for every one of the light one's.
+                let order = try await pool.query(
+                    """
+                    SELECT a.project_id FROM run_attempts AS a ORDER BY a.started_at, a.run_id LIMIT 400
+                    """)
+                var heavyRuns = 0
+                for row in order where try row.decode(UUID.self, at: 0).lowercasedString == heavyID { heavyRuns += 1 }
+                let share = Double(heavyRuns) / 400
+                #expect(abs(share - 0.75) <= 0.08, "weight 3 against 1 took \(share * 100) % of the first 400 starts")
+            }
+        }
+    }
+
     @Test func aRateLimitHoldsAcrossWorkers() async throws {
         let receiver = TestReceiver()
         try await receiver.serve { hook in
