@@ -78,7 +78,10 @@ public struct JobRunQueue: Sendable {
     /// 1. `pairs`: the (project, job) pairs that have queued runs, by a loose index scan of `job_runs_fair` (one
     ///    index probe per pair, however many runs are queued), with each pair's oldest `run_at`.
     /// 2. `limited`: the state rows of runnable pairs whose job has a limit or an open circuit, locked in key
-    ///    order (so concurrent claims and completions cannot deadlock), which makes their counters current.
+    ///    order (so concurrent claims and completions cannot deadlock), which makes their counters current. The
+    ///    lock is waited for: with `SKIP LOCKED`, a job whose completions are written back to back (each holding
+    ///    the row through its synchronous commit) was skipped by most claims, and its runs waited up to seconds.
+    ///    A row that is not locked after all (its snapshot said it needed one) starts nothing in this claim.
     /// 3. `capacity`: how many runs each pair may start now: `max_concurrency − running`, the rate limit's
     ///    whole tokens, one probe for an open circuit whose `probe_at` has come, none while half-open.
     /// 4. `turns`, `quota`: stride scheduling across projects: a project's k-th run in this batch has virtual time
@@ -109,9 +112,12 @@ public struct JobRunQueue: Sendable {
                 ) AS next
             ),
             runnable AS MATERIALIZED (
-                SELECT p.project_id, p.job_id, j.enabled, j.max_concurrency, j.rate_per_second, j.rate_burst
+                SELECT p.project_id, p.job_id, j.enabled, j.max_concurrency, j.rate_per_second, j.rate_burst,
+                       j.max_concurrency IS NOT NULL OR j.rate_per_second IS NOT NULL
+                           OR coalesce(s.breaker_state <> 'closed', false) AS needs_state
                 FROM pairs AS p
                 JOIN jobs AS j ON j.project_id = p.project_id AND j.id = p.job_id
+                LEFT JOIN job_claim_state AS s ON s.project_id = p.project_id AND s.job_id = p.job_id
                 WHERE p.run_at <= now()
             ),
             limited AS MATERIALIZED (
@@ -127,7 +133,8 @@ public struct JobRunQueue: Sendable {
                 SELECT r.project_id, r.job_id, r.enabled, l.project_id IS NOT NULL AS is_limited,
                        l.project_id IS NOT NULL AND r.max_concurrency IS NOT NULL AS holds_slot,
                        coalesce(l.breaker_state = 'open', false) AS is_probe,
-                       CASE WHEN l.project_id IS NULL THEN \(limit)
+                       CASE WHEN l.project_id IS NULL AND r.enabled AND r.needs_state THEN 0
+                            WHEN l.project_id IS NULL THEN \(limit)
                             ELSE greatest(0, least(
                                 \(limit),
                                 coalesce(r.max_concurrency - l.running, \(limit)),
