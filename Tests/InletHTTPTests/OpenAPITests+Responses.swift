@@ -53,6 +53,19 @@ extension OpenAPITests {
                 .patch, "/v1/jobs/\(http)", json: ["max_attempts": 3, "config": ["url": "https://example.com/x"]],
                 expect: .ok)
             try await api.call(.post, "/v1/jobs", json: ["name": "noop", "kind": "noop"], expect: .conflict)
+            try await api.call(
+                .patch, "/v1/jobs/\(http)", json: ["max_concurrency": 2, "rate_limit": ["per_second": 0.5]], expect: .ok
+            )
+            try await api.call(.patch, "/v1/jobs/\(http)", json: ["max_concurrency": 0], expect: .unprocessableContent)
+            try await api.call(.post, "/v1/jobs/\(http)/close-circuit", expect: .ok)
+            try await api.call(.post, "/v1/jobs/\(UUID())/close-circuit", expect: .notFound)
+
+            // Project limits: an admin sets them, the project reads them.
+            try await api.call(.get, "/v1/projects/\(projectID)/limits", expect: .ok)
+            try await api.call(.patch, "/v1/projects/\(projectID)/limits", json: ["weight": 2], expect: .forbidden)
+            try await admin.call(.patch, "/v1/projects/\(projectID)/limits", json: ["weight": 2], expect: .ok)
+            try await admin.call(
+                .patch, "/v1/projects/\(projectID)/limits", json: ["weight": 0], expect: .unprocessableContent)
             try await api.call(.post, "/v1/jobs", json: ["name": "ftp", "kind": "ftp"], expect: .unprocessableContent)
             let rotatedJob = try await api.call(
                 .post, "/v1/jobs/\(http)/rotate-secret", json: ["grace_period_seconds": 60], expect: .ok)

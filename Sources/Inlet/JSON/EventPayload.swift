@@ -36,3 +36,23 @@ public struct EventPayload: Sendable {
         return try JSONValue(parsing: text, limits: limits)
     }
 }
+
+extension EventPayload {
+    /// Whether a string or key of the payload holds U+0000, which PostgreSQL's `jsonb` cannot store. Read off the
+    /// text: JSON text cannot hold a raw NUL (control characters must be escaped), so it is a `\u0000` escape
+    /// whose backslash is not itself escaped.
+    public var containsNULCharacter: Bool {
+        if let parsed { return parsed.containsNULCharacter }
+        let escape = Array(#"\u0000"#.utf8)
+        var index = 0
+        while index + escape.count <= text.count {
+            guard text[index] == UInt8(ascii: "\\") else {
+                index += 1
+                continue
+            }
+            if text[index..<(index + escape.count)].elementsEqual(escape) { return true }
+            index += 2  // an escape: its second character cannot start another one
+        }
+        return false
+    }
+}

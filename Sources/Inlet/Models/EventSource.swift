@@ -105,6 +105,10 @@ public struct Job: Sendable, Equatable {
     public var retryPolicy: RetryPolicy?
     /// Until when deliveries are also signed with the secret the last rotation replaced.
     public var previousSecretExpiresAt: Date?
+    /// Concurrency, rate and circuit-breaker settings.
+    public var limits: JobLimits
+    /// The job's runtime state (circuit, slots in use), when read.
+    public var circuit: JobCircuit?
 
     public static let defaultMaxAttempts = 10
     public static let maxAttemptsRange = 1...100
@@ -112,10 +116,12 @@ public struct Job: Sendable, Equatable {
     public init(
         id: UUID, projectID: UUID, name: String, kind: JobKind, config: JSONValue, headerNames: [String] = [],
         maxAttempts: Int, enabled: Bool, createdAt: Date, updatedAt: Date, retryPolicy: RetryPolicy? = nil,
-        previousSecretExpiresAt: Date? = nil
+        previousSecretExpiresAt: Date? = nil, limits: JobLimits = JobLimits(), circuit: JobCircuit? = nil
     ) {
         self.retryPolicy = retryPolicy
         self.previousSecretExpiresAt = previousSecretExpiresAt
+        self.limits = limits
+        self.circuit = circuit
         self.id = id
         self.projectID = projectID
         self.name = name

@@ -74,7 +74,7 @@ func buildRouter(
         pool: services.pool, routes: routes, notifier: services.notifier,
         metrics: DispatchMetrics(
             factory: metrics.factory, projectLabels: services.configuration.metricsProjectLabels),
-        workBudgetSteps: services.configuration.workBudgetSteps)
+        workBudgetSteps: services.configuration.workBudgetSteps, quotas: DispatchQuotas(pool: services.pool))
     DispatchController(services: services, dispatcher: dispatcher).addRoutes(to: v1)
     IngestController(
         services: services, dispatcher: dispatcher,

@@ -27,6 +27,8 @@ struct ObjectReader {
         if error.issues.isEmpty { issue(key, error.message) }
     }
 
+    mutating func appendIssue(_ issue: ValidationIssue) { issues.append(issue) }
+
     mutating func raw(_ key: String) -> JSONValue? {
         seen.insert(key)
         return object[key]

@@ -14,6 +14,7 @@ struct JobController {
         group.patch("jobs/{id}", use: update)
         group.delete("jobs/{id}", use: delete)
         group.post("jobs/{id}/rotate-secret", use: rotateSecret)
+        group.post("jobs/{id}/close-circuit", use: closeCircuit)
     }
 
     func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -32,6 +33,7 @@ struct JobController {
         let maxAttempts = reader.integer("max_attempts", range: Job.maxAttemptsRange)
         let enabled = reader.bool("enabled")
         let retryPolicy = Self.retryPolicy(&reader) ?? nil
+        let limits = JobLimitsInput(&reader)
         reader.rejectUnknownFields()
         try reader.finish()
         let kind = try validateKind(kindName!)
@@ -39,7 +41,8 @@ struct JobController {
         let projectID = try await services.projectID(for: context, requested: requestedProject)
         let draft = JobDraft(
             name: name!, kind: kind, config: storedConfig, headers: headers,
-            maxAttempts: maxAttempts ?? Job.defaultMaxAttempts, enabled: enabled ?? true, retryPolicy: retryPolicy)
+            maxAttempts: maxAttempts ?? Job.defaultMaxAttempts, enabled: enabled ?? true, retryPolicy: retryPolicy,
+            limits: limits.limits(for: kind))
         let (job, secret) = try await services.jobs(projectID).create(draft)
         return JSONResponse.make(job.json.adding("signing_secret", .string(secret.unredactedText)), status: .created)
     }
@@ -71,6 +74,7 @@ struct JobController {
         }
         if let enabled = reader.bool("enabled") { patch.enabled = .set(enabled) }
         if let retryPolicy = Self.retryPolicy(&reader) { patch.retryPolicy = .set(retryPolicy) }
+        JobLimitsInput(&reader).apply(to: &patch)
         reader.rejectUnknownFields()
         try reader.finish()
         let controller = self
@@ -121,6 +125,18 @@ struct JobController {
         }
         let (job, secret) = try await services.jobs(projectID).rotateSecret(id, gracePeriod: grace)
         return JSONResponse.make(job.json.adding("signing_secret", .string(secret.unredactedText)))
+    }
+
+    /// Closes the job's circuit by hand (an operator knows the target is back): runs are delivered again at once.
+    func closeCircuit(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let projectID = try await services.projectID(for: context, request: request)
+        let id = try context.parameters.id("id", "job")
+        let job = try await services.jobs(projectID).closeCircuit(id)
+        context.logger.notice(
+            "circuit closed by hand",
+            metadata: ["job_id": "\(id.lowercasedString)", "project_id": "\(projectID.lowercasedString)"])
+        services.notifier.runsCreated()
+        return JSONResponse.make(job.json)
     }
 
     private func validateKind(_ name: String) throws(ValidationError) -> JobKind {

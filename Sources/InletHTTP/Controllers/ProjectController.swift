@@ -14,6 +14,8 @@ struct ProjectController {
         group.post("projects/{id}/api-keys", use: createKey)
         group.get("projects/{id}/api-keys", use: listKeys)
         group.delete("projects/{id}/api-keys/{key_id}", use: deleteKey)
+        group.get("projects/{id}/limits", use: getLimits)
+        group.patch("projects/{id}/limits", use: updateLimits)
     }
 
     private func requireAdmin(_ context: AuthenticatedContext) throws {
@@ -54,6 +56,47 @@ struct ProjectController {
     private func ownProject(_ context: AuthenticatedContext) async throws -> UUID {
         let id = try context.parameters.id("id", "project")
         return try await services.projectID(for: context, requested: id)
+    }
+
+    /// The project's fair-share weight and quotas (defaults filled in); a project key may read its own.
+    func getLimits(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let projectID = try await ownProject(context)
+        return JSONResponse.make(try await services.projects.storedLimits(projectID).json)
+    }
+
+    /// Sets the project's weight and quotas: admin keys only (a project key naming its own project gets 403; any
+    /// other project is a 404). `null` puts a member back to its default.
+    func updateLimits(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let projectID = try await ownProject(context)
+        try requireAdmin(context)
+        var reader = ObjectReader(try await JSONRequestBody.object(request, limit: services.configuration.maxBodyBytes))
+        var patch = ProjectLimitsPatch()
+        patch.weight = Self.limit(&reader, "weight", ProjectLimits.weightRange)
+        patch.maxJobs = Self.limit(&reader, "max_jobs", ProjectLimits.quotaRange)
+        patch.maxSubscriptionsPerSource = Self.limit(
+            &reader, "max_subscriptions_per_source", ProjectLimits.quotaRange)
+        patch.maxRunsPerEvent = Self.limit(&reader, "max_runs_per_event", ProjectLimits.positiveQuotaRange)
+        patch.maxDispatchesPerSecond = Self.limit(
+            &reader, "max_dispatches_per_second", ProjectLimits.positiveQuotaRange)
+        reader.rejectUnknownFields()
+        try reader.finish()
+        let stored = try await services.projects.updateLimits(projectID, patch)
+        context.logger.notice(
+            "project limits changed",
+            metadata: ["project_id": "\(projectID.lowercasedString)", "limits": "\(stored.json)"])
+        return JSONResponse.make(stored.json)
+    }
+
+    /// A limit of a PATCH: absent keeps, `null` resets to the default, an integer in `range` sets.
+    static func limit(_ reader: inout ObjectReader, _ key: String, _ range: ClosedRange<Int>) -> Patch<Int?> {
+        guard let value = reader.raw(key) else { return .keep }
+        if value.isNull { return .set(nil) }
+        guard let number = JobLimitsInput.integer(value, in: range) else {
+            reader.issue(
+                key, "must be null (the default) or an integer from \(range.lowerBound) to \(range.upperBound)")
+            return .keep
+        }
+        return .set(number)
     }
 
     func createKey(_ request: Request, context: AuthenticatedContext) async throws -> Response {

@@ -59,6 +59,9 @@ final class MetricsController: Sendable {
             Gauge(label: "inlet_runs_running", factory: factory).record(summary.running)
             Gauge(label: "inlet_runs_oldest_queued_age_seconds", factory: factory).record(
                 summary.oldestRunnableAgeSeconds)
+            for (state, count) in [("open", summary.openCircuits), ("half_open", summary.halfOpenCircuits)] {
+                Gauge(label: "inlet_job_circuits", dimensions: [("state", state)], factory: factory).record(count)
+            }
         } catch {
             // The database is down: the pool gauges and /readyz already say so.
         }

@@ -57,6 +57,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 logger.error("database error", metadata: ["error": "\(error)"])
                 return APIError(.internalServerError, code: "internal", "internal error")
             }
+        case let error as DispatchRateLimited:
+            var apiError = APIError(.tooManyRequests, code: "rate_limited", error.description)
+            apiError.headers[.retryAfter] = String(error.retryAfterSeconds)
+            return apiError
         case let error as WorkBudgetError:
             switch error.code {
             case .exhausted:

@@ -77,7 +77,7 @@ extension OpenAPIDocument {
         for status in OpenAPIOperation.ErrorStatus.allCases {
             var headers = JSONObject()
             headers["X-Request-Id"] = OpenAPIParts.requestIDHeader
-            if status == .serviceUnavailable {
+            if status == .serviceUnavailable || status == .tooManyRequests {
                 headers["Retry-After"] = [
                     "description": "Seconds to wait before retrying", "schema": ["type": "string"],
                 ]
@@ -95,6 +95,8 @@ extension OpenAPIDocument {
         case .badRequest: "Malformed JSON, an empty body, or a malformed query parameter"
         case .unauthorized: "No bearer token, or an unknown one"
         case .forbidden: "The key may not do this"
+        case .tooManyRequests:
+            "The project is over its max_dispatches_per_second quota; retry after Retry-After seconds"
         case .notFound: "No such resource, or one of another project (indistinguishable)"
         case .conflict: "A duplicate, a disabled source, or a resource in use"
         case .contentTooLarge: "The request body is over the limit (INLET_MAX_BODY_BYTES, default 1 MiB)"

@@ -121,7 +121,9 @@ extension OpenAPIDocument {
                     + "404 unknown source, 409 disabled source.",
                 parameters: [idempotencyHeader], requestBody: OpenAPIParts.jsonBody("DispatchRequest"),
                 responses: [("202", OpenAPIParts.json("Accepted", schema: "DispatchResponse", links: eventLinks))],
-                errors: OpenAPIOperation.ErrorStatus.jsonBody + [.notFound, .conflict, .serviceUnavailable]),
+                errors: OpenAPIOperation.ErrorStatus.jsonBody + [
+                    .notFound, .conflict, .tooManyRequests, .serviceUnavailable,
+                ]),
             OpenAPIOperation(
                 method: .get, path: "/v1/events", operationID: "listEvents", summary: "List stored events",
                 tag: "events",
@@ -184,7 +186,7 @@ extension OpenAPIDocument {
             responses: [("202", OpenAPIParts.json("Accepted", schema: "IngestResponse"))],
             errors: [
                 .badRequest, .unauthorized, .forbidden, .notFound, .conflict, .contentTooLarge, .unprocessableContent,
-                .serviceUnavailable,
+                .tooManyRequests, .serviceUnavailable,
             ], authenticated: false)
     }
 }

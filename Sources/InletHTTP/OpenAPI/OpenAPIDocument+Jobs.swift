@@ -10,8 +10,56 @@ extension OpenAPIDocument {
         let kind = OpenAPISchema.string(
             pattern: "^[a-z][a-z0-9_.-]{0,63}$",
             description: "http, noop, or a custom kind this deployment runs (INLET_CUSTOM_JOB_KINDS)")
+        let maxConcurrency = OpenAPISchema.nullable(
+            OpenAPISchema.integer(
+                minimum: JobLimits.maxConcurrencyRange.lowerBound, maximum: JobLimits.maxConcurrencyRange.upperBound,
+                description: "Most runs of the job running at once across every worker; null for no limit. Default "
+                    + "\(JobLimits.defaultHTTPConcurrency) for http jobs, no limit for other kinds"))
+        let rateLimit = OpenAPISchema.nullable(
+            OpenAPISchema.object(
+                [
+                    "per_second": [
+                        "type": "number", "minimum": 0.001, "maximum": 100000,
+                        "description": "Run starts per second, on average",
+                    ],
+                    "burst": OpenAPISchema.integer(
+                        minimum: 1, maximum: 100000,
+                        description: "Starts allowed at once (default: per_second rounded up)"),
+                ], required: ["per_second"],
+                description: "A token bucket enforced when runs are claimed; null (default) for no limit"))
+        let circuitBreaker = OpenAPISchema.nullable(
+            OpenAPISchema.object(
+                [
+                    "failure_threshold": OpenAPISchema.integer(
+                        minimum: 1, maximum: 10000,
+                        description: "Consecutive failed attempts that open the circuit (default "
+                            + "\(JobLimits.defaultBreakerThreshold))"),
+                    "probe_interval_seconds": OpenAPISchema.integer(
+                        minimum: 1, maximum: 3600,
+                        description: "Wait before the first probe of an open circuit, doubled after each failed probe "
+                            + "up to 300 s (default \(JobLimits.defaultBreakerProbeSeconds))"),
+                ],
+                description: "The circuit breaker (on by default); null turns it off"))
+        let circuit = OpenAPISchema.object(
+            [
+                "state": OpenAPISchema.enumeration(
+                    ["closed", "open", "half_open"],
+                    description: "open: runs stay queued without using attempts until a probe; half_open: the probe "
+                        + "runs"),
+                "since": OpenAPISchema.nullable(OpenAPISchema.timestamp),
+                "consecutive_failures": OpenAPISchema.integer(minimum: 0),
+                "last_error": OpenAPISchema.nullable(OpenAPISchema.string()),
+                "next_probe_at": OpenAPISchema.nullable(OpenAPISchema.timestamp),
+                "running": OpenAPISchema.integer(
+                    minimum: 0, description: "Runs running now that hold a max_concurrency slot"),
+            ], required: ["state", "since", "consecutive_failures", "last_error", "next_probe_at", "running"],
+            description: "Read-only runtime state")
         let job = OpenAPISchema.object(
             [
+                "max_concurrency": maxConcurrency,
+                "rate_limit": rateLimit,
+                "circuit_breaker": circuitBreaker,
+                "circuit": circuit,
                 "id": OpenAPISchema.uuid,
                 "project_id": OpenAPISchema.uuid,
                 "name": OpenAPISchema.name,
@@ -35,6 +83,7 @@ extension OpenAPIDocument {
             required: [
                 "id", "project_id", "name", "kind", "config", "max_attempts", "enabled", "created_at", "updated_at",
                 "retry_policy", "previous_secret_expires_at",
+                "max_concurrency", "rate_limit", "circuit_breaker", "circuit",
             ]
         ).adding("if", ["properties": ["kind": ["const": "http"]]]).adding(
             "then", ["properties": ["config": OpenAPISchema.ref("HTTPJobConfigShown")]])
@@ -48,6 +97,9 @@ extension OpenAPIDocument {
             "retry_policy": OpenAPISchema.described(
                 ["oneOf": [OpenAPISchema.ref("RetryPolicy"), ["type": "null"]]],
                 "How failed runs are retried; null or left out: the default policy"),
+            "max_concurrency": maxConcurrency,
+            "rate_limit": rateLimit,
+            "circuit_breaker": circuitBreaker,
         ]
         let timeout = OpenAPISchema.integer(
             minimum: 1, maximum: HTTPJobConfiguration.maximumTimeoutMilliseconds,
@@ -81,7 +133,8 @@ extension OpenAPIDocument {
                     "examples",
                     [
                         [
-                            "name": "fulfil-order", "kind": "http", "max_attempts": 5,
+                            "name": "fulfil-order", "kind": "http", "max_attempts": 5, "max_concurrency": 8,
+                            "circuit_breaker": ["failure_threshold": 20, "probe_interval_seconds": 10],
                             "config": [
                                 "url": "https://example.com/hooks/orders", "timeout_ms": 5000,
                                 "headers": ["authorization": "Bearer secret-token"],
@@ -104,6 +157,7 @@ extension OpenAPIDocument {
                     [
                         ["max_attempts": 3, "enabled": false],
                         ["retry_policy": ["delays_ms": [5000, 60000, 600000], "max_age_ms": 86_400_000]],
+                        ["max_concurrency": 4, "rate_limit": ["per_second": 10, "burst": 20]],
                         ["config": ["headers": ["authorization": "Bearer new-token"]]],
                     ])
             ),
@@ -179,6 +233,13 @@ extension OpenAPIDocument {
                 parameters: [id, project], requestBody: OpenAPIParts.jsonBody("JobUpdate"),
                 responses: [("200", OpenAPIParts.json("Updated", schema: "Job"))],
                 errors: OpenAPIOperation.ErrorStatus.jsonBody + [.notFound, .conflict, .serviceUnavailable]),
+            OpenAPIOperation(
+                method: .post, path: "/v1/jobs/{id}/close-circuit", operationID: "closeJobCircuit",
+                summary: "Close a job's circuit by hand", tag: "jobs",
+                description: "Deliveries resume at once and the failure count starts over (an operator knows the "
+                    + "target is back). Closing a closed circuit is allowed.",
+                parameters: [id, project], responses: [("200", OpenAPIParts.json("The job", schema: "Job"))],
+                errors: [.badRequest, .notFound, .unprocessableContent, .serviceUnavailable]),
             OpenAPIOperation(
                 method: .delete, path: "/v1/jobs/{id}", operationID: "deleteJob", summary: "Delete a job", tag: "jobs",
                 description: "409 while subscriptions target the job.", parameters: [id, project],

@@ -28,6 +28,51 @@ extension OpenAPIDocument {
             ),
             ("APIKey", apiKey),
             (
+                "ProjectLimits",
+                OpenAPISchema.object(
+                    [
+                        "project_id": OpenAPISchema.uuid,
+                        "weight": OpenAPISchema.integer(
+                            minimum: 1, maximum: 1000,
+                            description: "Share of the workers against other projects with runnable runs (default 1)"),
+                        "max_jobs": OpenAPISchema.integer(
+                            minimum: 0, description: "Default \(ProjectLimits.defaultMaxJobs); 422 on create above it"),
+                        "max_subscriptions_per_source": OpenAPISchema.integer(
+                            minimum: 0,
+                            description: "Default \(ProjectLimits.defaultMaxSubscriptionsPerSource); 422 on subscribe"),
+                        "max_runs_per_event": OpenAPISchema.integer(
+                            minimum: 1,
+                            description:
+                                "Fan-out: default \(ProjectLimits.defaultMaxRunsPerEvent); a dispatch matching "
+                                + "more is refused with 422"),
+                        "max_dispatches_per_second": OpenAPISchema.integer(
+                            minimum: 1,
+                            description:
+                                "Across all API nodes: default \(ProjectLimits.defaultMaxDispatchesPerSecond); "
+                                + "429 with Retry-After above it"),
+                        "updated_at": OpenAPISchema.nullable(OpenAPISchema.timestamp),
+                    ],
+                    required: [
+                        "project_id", "weight", "max_jobs", "max_subscriptions_per_source", "max_runs_per_event",
+                        "max_dispatches_per_second", "updated_at",
+                    ], description: "Effective values: defaults filled in")
+            ),
+            (
+                "ProjectLimitsUpdate",
+                OpenAPISchema.object(
+                    [
+                        "weight": OpenAPISchema.nullable(OpenAPISchema.integer(minimum: 1, maximum: 1000)),
+                        "max_jobs": OpenAPISchema.nullable(OpenAPISchema.integer(minimum: 0, maximum: 10_000_000)),
+                        "max_subscriptions_per_source": OpenAPISchema.nullable(
+                            OpenAPISchema.integer(minimum: 0, maximum: 10_000_000)),
+                        "max_runs_per_event": OpenAPISchema.nullable(
+                            OpenAPISchema.integer(minimum: 1, maximum: 10_000_000)),
+                        "max_dispatches_per_second": OpenAPISchema.nullable(
+                            OpenAPISchema.integer(minimum: 1, maximum: 10_000_000)),
+                    ], description: "A merge: members given replace, null goes back to the default"
+                ).adding("examples", [["weight": 2, "max_runs_per_event": 500]])
+            ),
+            (
                 "APIKeyWithToken",
                 OpenAPISchema.extending(
                     apiKey,
@@ -63,6 +108,20 @@ extension OpenAPIDocument {
                 tag: "projects", parameters: [project],
                 responses: [("200", OpenAPIParts.json("The project", schema: "Project"))],
                 errors: [.notFound, .serviceUnavailable]),
+            OpenAPIOperation(
+                method: .get, path: "/v1/projects/{id}/limits", operationID: "getProjectLimits",
+                summary: "Get a project's weight and quotas", tag: "projects",
+                description: "An admin key, or the project's own key.", parameters: [project],
+                responses: [("200", OpenAPIParts.json("The limits", schema: "ProjectLimits"))],
+                errors: [.notFound, .serviceUnavailable]),
+            OpenAPIOperation(
+                method: .patch, path: "/v1/projects/{id}/limits", operationID: "updateProjectLimits",
+                summary: "Set a project's weight and quotas", tag: "projects",
+                description: "Needs an admin key (403 for the project's own key). Quotas apply to writes after the "
+                    + "change (nothing existing is removed); dispatch sees a change within 5 s on every node.",
+                parameters: [project], requestBody: OpenAPIParts.jsonBody("ProjectLimitsUpdate"),
+                responses: [("200", OpenAPIParts.json("The limits", schema: "ProjectLimits"))],
+                errors: [.forbidden] + OpenAPIOperation.ErrorStatus.jsonBody + [.notFound, .serviceUnavailable]),
             OpenAPIOperation(
                 method: .post, path: "/v1/projects/{id}/api-keys", operationID: "createAPIKey",
                 summary: "Issue a project key", tag: "projects",

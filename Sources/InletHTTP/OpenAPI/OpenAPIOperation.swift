@@ -16,6 +16,7 @@ struct OpenAPIOperation {
         case contentTooLarge = 413
         case unsupportedMediaType = 415
         case unprocessableContent = 422
+        case tooManyRequests = 429
         case serviceUnavailable = 503
 
         var componentName: String {
@@ -28,6 +29,7 @@ struct OpenAPIOperation {
             case .contentTooLarge: "ContentTooLarge"
             case .unsupportedMediaType: "UnsupportedMediaType"
             case .unprocessableContent: "ValidationFailed"
+            case .tooManyRequests: "TooManyRequests"
             case .serviceUnavailable: "ServiceUnavailable"
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Inlet
+import InletStore
 
 extension JSONValue {
     static func string(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
@@ -39,14 +40,30 @@ extension Subscription {
 
 extension Job {
     var json: JSONValue {
+        var object = JSONObject([
+            ("id", .id(id)), ("project_id", .id(projectID)), ("name", .string(name)),
+            ("kind", .string(kind.rawValue)),
+            ("config", kind == .http ? shownHTTPConfig : config), ("max_attempts", .int(Int64(maxAttempts))),
+            ("enabled", .bool(enabled)), ("created_at", .timestamp(createdAt)),
+            ("updated_at", .timestamp(updatedAt)), ("retry_policy", (retryPolicy ?? .standard).json),
+            ("previous_secret_expires_at", previousSecretExpiresAt.map(JSONValue.timestamp) ?? .null),
+        ])
+        object["max_concurrency"] = limits.maxConcurrency.map { JSONValue.int(Int64($0)) } ?? JSONValue.null
+        object["rate_limit"] = limits.rateLimit.map(Self.json) ?? JSONValue.null
+        object["circuit_breaker"] = limits.breakerThreshold.map(breakerJSON) ?? JSONValue.null
+        object["circuit"] = (circuit ?? JobCircuit()).json
+        return .object(object)
+    }
+
+    private static func json(_ rate: JobLimits.RateLimit) -> JSONValue {
+        .object(JSONObject([("per_second", .double(rate.perSecond)), ("burst", .int(Int64(rate.burst)))]))
+    }
+
+    private func breakerJSON(_ threshold: Int) -> JSONValue {
         .object(
             JSONObject([
-                ("id", .id(id)), ("project_id", .id(projectID)), ("name", .string(name)),
-                ("kind", .string(kind.rawValue)),
-                ("config", kind == .http ? shownHTTPConfig : config), ("max_attempts", .int(Int64(maxAttempts))),
-                ("enabled", .bool(enabled)), ("created_at", .timestamp(createdAt)),
-                ("updated_at", .timestamp(updatedAt)), ("retry_policy", (retryPolicy ?? .standard).json),
-                ("previous_secret_expires_at", previousSecretExpiresAt.map(JSONValue.timestamp) ?? .null),
+                ("failure_threshold", .int(Int64(threshold))),
+                ("probe_interval_seconds", .int(Int64(limits.breakerProbeSeconds))),
             ]))
     }
 
@@ -58,6 +75,32 @@ extension Job {
         object["headers"] = JSONValue?.none  // a bare `nil` would be JSON null
         object["header_names"] = .array(names.map(JSONValue.string))
         return .object(object)
+    }
+}
+
+extension JobCircuit {
+    var json: JSONValue {
+        .object(
+            JSONObject([
+                ("state", .string(state.rawValue)), ("since", since.map(JSONValue.timestamp) ?? .null),
+                ("consecutive_failures", .int(Int64(consecutiveFailures))), ("last_error", .string(lastError)),
+                ("next_probe_at", nextProbeAt.map(JSONValue.timestamp) ?? .null), ("running", .int(Int64(running))),
+            ]))
+    }
+}
+
+extension StoredProjectLimits {
+    /// Effective values (defaults filled in), as an admin sets them.
+    var json: JSONValue {
+        .object(
+            JSONObject([
+                ("project_id", .id(projectID)), ("weight", .int(Int64(limits.effectiveWeight))),
+                ("max_jobs", .int(Int64(limits.effectiveMaxJobs))),
+                ("max_subscriptions_per_source", .int(Int64(limits.effectiveMaxSubscriptionsPerSource))),
+                ("max_runs_per_event", .int(Int64(limits.effectiveMaxRunsPerEvent))),
+                ("max_dispatches_per_second", .int(Int64(limits.effectiveMaxDispatchesPerSecond))),
+                ("updated_at", updatedAt.map(JSONValue.timestamp) ?? .null),
+            ]))
     }
 }
 

@@ -17,12 +17,16 @@ public struct Dispatcher: Sendable {
     let workBudgetSteps: Int
     /// Where payloads of at least `threshold` bytes are evaluated; `nil` evaluates every payload in place.
     let lanes: (lanes: EvaluationLanes, threshold: Int)?
+    /// The project quotas of dispatch (fan-out, rate); none are enforced without it.
+    let quotas: DispatchQuotas?
 
     public init(
         pool: PostgresPool, routes: SourceRouteCache, notifier: RunNotifier?, metrics: DispatchMetrics? = nil,
         workBudgetSteps: Int = WorkBudget.defaultSteps,
-        lanes: (lanes: EvaluationLanes, threshold: Int)? = (.shared, EvaluationLanes.defaultThreshold)
+        lanes: (lanes: EvaluationLanes, threshold: Int)? = (.shared, EvaluationLanes.defaultThreshold),
+        quotas: DispatchQuotas? = nil
     ) {
+        self.quotas = quotas
         self.pool = pool
         self.routes = routes
         self.notifier = notifier
@@ -32,6 +36,8 @@ public struct Dispatcher: Sendable {
     }
 
     public func dispatch(_ request: DispatchRequest) async throws -> DispatchResult {
+        let limits = try await quotas?.limits(request.projectID)
+        var admitted = false
         var route = try await routes.route(projectID: request.projectID, source: request.source)
         var payload = request.payload
         for _ in 0..<3 {
@@ -56,6 +62,19 @@ public struct Dispatcher: Sendable {
                     metrics?.record(.schemaRejected, projectID: request.projectID, via: request.via.rawValue)
                 }
                 throw error
+            }
+            if let quotas, let limits {
+                // Only dispatches that would be stored count against the rate: refusals cost the quota nothing.
+                try DispatchQuotas.checkFanOut(targets.count, limits: limits)
+                if !admitted {
+                    // A payload the database will refuse must not draw on the shared bucket either (drawing writes
+                    // its row); checked only when a draw is due, so the common case costs nothing.
+                    if !quotas.holdsSlice(request.projectID), request.payload.containsNULCharacter {
+                        throw StoreError(.invalid, "a value cannot be stored: strings must not contain \\u0000")
+                    }
+                    try await quotas.admitDispatch(request.projectID, limits: limits)
+                }
+                admitted = true
             }
             if let result = try await insert(request, route: route, targets: targets) {
                 if result.dispatched > 0, !result.duplicate { notifier?.runsCreated() }
@@ -108,11 +127,13 @@ public struct Dispatcher: Sendable {
         let budget = WorkBudget(steps: workBudgetSteps, isCancelled: isCancelled)
         var headers: [String: String] = [:]
         for (name, value) in event.headers.objectValue ?? JSONObject() { headers[name] = value.stringValue }
+        let limits = try await quotas?.limits(event.projectID)
         for _ in 0..<3 {
             let targets =
                 route.source.enabled
                 ? try route.matchingTargets(payload: event.payload, headers: headers, budget: budget) : []
             if route.source.enabled, !dryRun, !targets.isEmpty {
+                if let limits { try DispatchQuotas.checkFanOut(targets.count, limits: limits) }
                 if let created = try await insertRuns(for: event, route: route, targets: targets, requestID: requestID)
                 {
                     notifier?.runsCreated()

@@ -42,11 +42,13 @@ public struct ClaimedRun: Sendable {
     public let payloadJSON: [UInt8]
     /// The name of the event's source.
     public let sourceName: String
+    /// Whether this run is the probe of its job's open circuit: its outcome closes or re-opens the circuit.
+    public let isCircuitProbe: Bool
 
     public init(
         lease: RunLease, eventID: UUID, jobID: UUID, jobName: String, kind: JobKind, maxAttempts: Int,
         requestID: String?, configJSON: [UInt8], sealedSigningSecret: [UInt8], sealedHeaders: [UInt8]? = nil,
-        payloadJSON: [UInt8], sourceName: String
+        payloadJSON: [UInt8], sourceName: String, isCircuitProbe: Bool = false
     ) {
         self.lease = lease
         self.eventID = eventID
@@ -60,6 +62,7 @@ public struct ClaimedRun: Sendable {
         self.sealedHeaders = sealedHeaders
         self.payloadJSON = payloadJSON
         self.sourceName = sourceName
+        self.isCircuitProbe = isCircuitProbe
     }
 
     public var projectID: UUID { lease.projectID }

@@ -1,4 +1,5 @@
 import Foundation
+import Inlet
 import Postgres
 
 extension JobRunQueue {
@@ -10,7 +11,13 @@ extension JobRunQueue {
     /// Fenced: a completion applies only while its run is `running` under `workerID` with the same attempt, so a
     /// run rescued from an expired lease is not touched. Returns the attempts that applied.
     public func complete(_ completions: [RunCompletion], workerID: String) async throws -> [EndedAttempt] {
-        guard !completions.isEmpty else { return [] }
+        try await completeBatch(completions, workerID: workerID).ended
+    }
+
+    /// ``complete(_:workerID:)``, also reporting the circuits the batch opened or closed (for the worker's log
+    /// and metrics). The same statement gives back the runs' job slots and counts consecutive failures per job.
+    public func completeBatch(_ completions: [RunCompletion], workerID: String) async throws -> CompletedBatch {
+        guard !completions.isEmpty else { return CompletedBatch() }
         let rows = try await pool.query(
             Self.completeSQL,
             [
@@ -28,13 +35,26 @@ extension JobRunQueue {
                 workerID,
                 completions.map { $0.deadReason?.rawValue },
             ])
-        return try rows.map { row in
-            EndedAttempt(
-                lease: RunLease(
-                    projectID: try row.decode(UUID.self, at: 0), runID: try row.decode(UUID.self, at: 1),
-                    attempt: try row.decode(Int.self, at: 2)),
-                runStatus: EndedAttempt.RunStatus(rawValue: try row.decode(String.self, at: 3)) ?? .queued)
+        var batch = CompletedBatch()
+        for row in rows {
+            if try row.decode(Bool.self, at: 0) {
+                batch.circuitChanges.append(
+                    CircuitChange(
+                        projectID: try row.decode(UUID.self, at: 1), jobID: try row.decode(UUID.self, at: 2),
+                        from: CircuitState(rawValue: try row.decode(String.self, at: 5)) ?? .closed,
+                        to: CircuitState(rawValue: try row.decode(String.self, at: 4)) ?? .closed,
+                        consecutiveFailures: try row.decode(Int.self, at: 3),
+                        lastError: try row.decode(String?.self, at: 6)))
+            } else {
+                batch.ended.append(
+                    EndedAttempt(
+                        lease: RunLease(
+                            projectID: try row.decode(UUID.self, at: 1), runID: try row.decode(UUID.self, at: 2),
+                            attempt: try row.decode(Int.self, at: 3)),
+                        runStatus: EndedAttempt.RunStatus(rawValue: try row.decode(String.self, at: 4)) ?? .queued))
+            }
         }
+        return batch
     }
 
     static func milliseconds(_ duration: Duration) -> Int64 {
@@ -71,7 +91,7 @@ extension JobRunQueue {
             FROM input AS c
             WHERE r.project_id = c.project_id AND r.id = c.id AND r.attempt = c.attempt
               AND r.locked_by = $12
-            RETURNING r.project_id, r.id, r.attempt, r.status
+            RETURNING r.project_id, r.id, r.attempt, r.status, r.job_id, r.holds_slot
         ),
         recorded AS (
             INSERT INTO run_attempts (
@@ -81,7 +101,85 @@ extension JobRunQueue {
                    c.status_code, c.error, c.response_excerpt, $12
             FROM done
             JOIN input AS c ON c.project_id = done.project_id AND c.id = done.id
+        ),
+        \(circuitSQL)
+        SELECT false, project_id, id, attempt, status, NULL, NULL FROM done
+        UNION ALL
+        SELECT true, project_id, job_id, consecutive_failures, new_state, old_state, last_error FROM circuit_changes
+        """
+
+    /// The completion's job-state update: gives back slots and counts consecutive failed attempts per job (a
+    /// batch that holds a job's success counts only the failures that ended after its last success), then opens
+    /// a circuit at the job's `breaker_threshold`, re-opens a half-open one whose probe failed (doubling the probe
+    /// interval, up to 5 minutes or the job's own interval if longer), and closes an open or half-open one on any
+    /// success. Only state rows that change are locked, in key order.
+    static let circuitSQL = """
+        ended AS MATERIALIZED (
+            SELECT d.project_id, d.job_id, d.holds_slot, c.outcome, c.finished_at, c.error
+            FROM done AS d
+            JOIN input AS c ON c.project_id = d.project_id AND c.id = d.id
+        ),
+        outcomes AS MATERIALIZED (
+            SELECT e.project_id, e.job_id,
+                   count(*) FILTER (WHERE e.holds_slot)::int AS slots,
+                   count(*) FILTER (WHERE e.outcome = 'succeeded')::int AS successes,
+                   count(*) FILTER (WHERE e.outcome <> 'succeeded')::int AS failures,
+                   count(*) FILTER (WHERE e.outcome <> 'succeeded'
+                                    AND e.finished_at > coalesce(l.last_success, '-infinity'))::int AS failures_since,
+                   (array_agg(e.error ORDER BY e.finished_at DESC) FILTER (WHERE e.outcome <> 'succeeded'))[1]
+                       AS last_error
+            FROM ended AS e
+            LEFT JOIN (SELECT project_id, job_id, max(finished_at) AS last_success
+                       FROM ended WHERE outcome = 'succeeded' GROUP BY project_id, job_id) AS l
+              ON l.project_id = e.project_id AND l.job_id = e.job_id
+            GROUP BY e.project_id, e.job_id
+        ),
+        circuit_locked AS MATERIALIZED (
+            SELECT s.project_id, s.job_id, s.breaker_state AS old_state, s.consecutive_failures, s.probe_interval_s
+            FROM job_claim_state AS s
+            JOIN outcomes AS o ON o.project_id = s.project_id AND o.job_id = s.job_id
+            WHERE o.slots > 0 OR o.failures > 0 OR s.consecutive_failures > 0 OR s.breaker_state <> 'closed'
+            ORDER BY s.project_id, s.job_id
+            FOR UPDATE OF s
+        ),
+        circuit_next AS MATERIALIZED (
+            SELECT k.project_id, k.job_id, k.old_state, o.slots, o.last_error,
+                   n.failures, j.breaker_probe_seconds,
+                   CASE WHEN o.successes > 0 AND k.old_state <> 'closed' THEN 'closed'
+                        WHEN k.old_state = 'half_open' AND o.failures > 0 THEN 'open'
+                        WHEN k.old_state = 'closed' AND n.failures >= j.breaker_threshold THEN 'open'
+                        ELSE k.old_state END AS new_state,
+                   CASE WHEN k.old_state = 'half_open'
+                        THEN least(greatest(k.probe_interval_s, 1) * 2, greatest(300, j.breaker_probe_seconds))
+                        ELSE j.breaker_probe_seconds END AS next_interval
+            FROM circuit_locked AS k
+            JOIN outcomes AS o ON o.project_id = k.project_id AND o.job_id = k.job_id
+            JOIN jobs AS j ON j.project_id = k.project_id AND j.id = k.job_id,
+            LATERAL (SELECT CASE WHEN o.successes > 0 THEN o.failures_since
+                                 ELSE k.consecutive_failures + o.failures END AS failures) AS n
+        ),
+        circuit AS (
+            UPDATE job_claim_state AS s
+            SET running = greatest(0, s.running - x.slots),
+                consecutive_failures = x.failures,
+                last_error = coalesce(x.last_error, s.last_error),
+                breaker_state = x.new_state,
+                breaker_since = CASE WHEN x.new_state <> x.old_state THEN now() ELSE s.breaker_since END,
+                probe_interval_s = CASE WHEN x.new_state = 'closed' THEN 0
+                                        WHEN x.new_state = 'open' AND x.old_state <> 'open' THEN x.next_interval
+                                        ELSE s.probe_interval_s END,
+                probe_at = CASE WHEN x.new_state = 'closed' THEN NULL
+                                WHEN x.new_state = 'open' AND x.old_state <> 'open'
+                                THEN now() + x.next_interval * interval '1 second'
+                                ELSE s.probe_at END,
+                updated_at = now()
+            FROM circuit_next AS x
+            WHERE s.project_id = x.project_id AND s.job_id = x.job_id
+        ),
+        circuit_changes AS (
+            SELECT project_id, job_id, failures AS consecutive_failures, new_state, old_state, last_error
+            FROM circuit_next
+            WHERE new_state <> old_state
         )
-        SELECT project_id, id, attempt, status FROM done
         """
 }

@@ -24,6 +24,8 @@ extension JobRunQueue {
         }
     }
 
+    /// Rescued runs give back their job's slot; a rescued circuit probe leaves the circuit open, probing again at
+    /// once.
     static let rescueSQL = """
         WITH expired AS MATERIALIZED (
             SELECT project_id, id, job_id, attempt, locked_by, updated_at,
@@ -46,8 +48,9 @@ extension JobRunQueue {
                 updated_at = now()
             FROM expired AS x, jobs AS j
             WHERE r.project_id = x.project_id AND r.id = x.id AND j.project_id = x.project_id AND j.id = x.job_id
-            RETURNING r.project_id, r.id, r.attempt, r.status, j.kind
+            RETURNING r.project_id, r.id, r.attempt, r.status, j.kind, r.job_id, r.holds_slot
         ),
+        \(freeSlotsSQL(endedRuns: "rescued", probeLost: true)),
         recorded AS (
             INSERT INTO run_attempts (
                 project_id, run_id, attempt, started_at, finished_at, duration_ms, outcome, error, worker)
@@ -59,6 +62,41 @@ extension JobRunQueue {
         )
         SELECT project_id, id, attempt, status, kind FROM rescued
         """
+
+    // MARK: Job slots
+
+    /// Sets every job's `running` count to the runs that really hold one of its slots, and returns how many counts
+    /// were wrong. The statements that move runs keep the counts in the same transactions, so this is a guard
+    /// against a bug rather than part of the protocol; workers call it with their rescue pass.
+    ///
+    /// Two statements in one transaction: the first locks the state rows (waiting for claims in flight, which hold
+    /// them), so the second's snapshot sees every run those claims started.
+    @discardableResult
+    public func resyncRunningCounts() async throws -> Int {
+        try await pool.withTransaction { connection in
+            try await connection.query(
+                """
+                SELECT 1 FROM job_claim_state AS s
+                JOIN jobs AS j ON j.project_id = s.project_id AND j.id = s.job_id
+                WHERE s.running > 0 OR j.max_concurrency IS NOT NULL
+                ORDER BY s.project_id, s.job_id
+                FOR UPDATE OF s
+                """)
+            return try await connection.query(
+                """
+                UPDATE job_claim_state AS s
+                SET running = coalesce(h.runs, 0), updated_at = now()
+                FROM job_claim_state AS k
+                JOIN jobs AS j ON j.project_id = k.project_id AND j.id = k.job_id
+                LEFT JOIN (SELECT project_id, job_id, count(*)::int AS runs FROM job_runs
+                           WHERE status = 'running' AND holds_slot GROUP BY project_id, job_id) AS h
+                  ON h.project_id = k.project_id AND h.job_id = k.job_id
+                WHERE s.project_id = k.project_id AND s.job_id = k.job_id
+                  AND (k.running > 0 OR j.max_concurrency IS NOT NULL) AND s.running <> coalesce(h.runs, 0)
+                """
+            ).affectedRows
+        }
+    }
 
     // MARK: Retention
 

@@ -24,11 +24,14 @@ public struct QueueSummary: Sendable, Equatable {
     public var running: Int
     /// How long the oldest runnable run has been waiting (zero when none is).
     public var oldestRunnableAgeSeconds: Double
+    /// Jobs whose circuit is open (deliveries paused) and half-open (a probe running).
+    public var openCircuits = 0
+    public var halfOpenCircuits = 0
 }
 
 extension JobRunQueue {
-    /// Runnable and running runs of all projects, and the oldest runnable age (partial indexes on those states
-    /// keep it cheap; the server caches it between scrapes).
+    /// Runnable and running runs of all projects, the oldest runnable age, and the circuits not closed (partial
+    /// indexes on those states keep it cheap; the server caches it between scrapes).
     public func summary() async throws -> QueueSummary {
         let rows = try await pool.query(
             """
@@ -36,11 +39,14 @@ extension JobRunQueue {
                 (SELECT count(*) FROM job_runs WHERE status = 'queued' AND run_at <= now()),
                 (SELECT count(*) FROM job_runs WHERE status = 'running'),
                 coalesce((SELECT extract(epoch FROM now() - min(run_at))::float8 FROM job_runs
-                          WHERE status = 'queued' AND run_at <= now()), 0)
+                          WHERE status = 'queued' AND run_at <= now()), 0),
+                (SELECT count(*) FROM job_claim_state WHERE breaker_state = 'open'),
+                (SELECT count(*) FROM job_claim_state WHERE breaker_state = 'half_open')
             """)
         return QueueSummary(
             runnable: try rows[0].decode(Int.self, at: 0), running: try rows[0].decode(Int.self, at: 1),
-            oldestRunnableAgeSeconds: try rows[0].decode(Double.self, at: 2))
+            oldestRunnableAgeSeconds: try rows[0].decode(Double.self, at: 2),
+            openCircuits: try rows[0].decode(Int.self, at: 3), halfOpenCircuits: try rows[0].decode(Int.self, at: 4))
     }
 
     /// Counts by status and the oldest runnable age, per project (projects without runs are absent). Scans the

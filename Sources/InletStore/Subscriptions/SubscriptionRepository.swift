@@ -35,19 +35,35 @@ public struct SubscriptionRepository: Sendable {
             let rows = try await pool.query(
                 """
                 WITH source AS (
-                    UPDATE event_sources SET version = version + 1 WHERE project_id = $1 AND id = $3 RETURNING id
+                    UPDATE event_sources SET version = version + 1
+                    WHERE project_id = $1 AND id = $3
+                      AND (SELECT count(*) FROM subscriptions WHERE project_id = $1 AND source_id = $3)
+                          < coalesce((SELECT max_subscriptions_per_source FROM project_limits WHERE project_id = $1), $7)
+                    RETURNING id
                 ), job AS (
                     SELECT id FROM jobs WHERE project_id = $1 AND id = $4
                 )
                 INSERT INTO subscriptions (id, project_id, source_id, target_type, target_id, filter_expr, enabled)
                 SELECT $2, $1, source.id, 'job', job.id, $5, $6 FROM source, job
                 RETURNING \(Self.columns)
-                """, [projectID, UUID.v7(), sourceID, targetID, filterExpression.postgres, enabled])
+                """,
+                [
+                    projectID, UUID.v7(), sourceID, targetID, filterExpression.postgres, enabled,
+                    ProjectLimits.defaultMaxSubscriptionsPerSource,
+                ])
             guard let row = rows.first else {
-                // Either the source or the job is missing from this project.
+                // The source or the job is missing from this project, or the source is at its quota.
                 let source = try await pool.query(
                     "SELECT 1 FROM event_sources WHERE project_id = $1 AND id = $2", [projectID, sourceID])
                 if source.isEmpty { throw StoreError.notFound("event source") }
+                let job = try await pool.query(
+                    "SELECT 1 FROM jobs WHERE project_id = $1 AND id = $2", [projectID, targetID])
+                if !job.isEmpty {
+                    throw try await JobRepository.quotaError(
+                        projectID: projectID, pool: pool, "max_subscriptions_per_source",
+                        "the event source has reached the project's quota of subscriptions per source; delete one or "
+                            + "ask an admin to raise it")
+                }
                 throw StoreError(
                     .invalid, "target job not found in this project",
                     issues: [ValidationIssue(path: "/target_id", message: "no job with this id in the project")])

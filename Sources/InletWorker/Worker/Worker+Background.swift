@@ -29,9 +29,11 @@ extension Worker {
                 continue
             }
             do {
-                let ended = try await queue.complete(batch.map(\.completion), workerID: configuration.workerID)
+                let completed = try await queue.completeBatch(
+                    batch.map(\.completion), workerID: configuration.workerID)
                 failures = 0
-                record(ended, submitted: batch)
+                record(completed.ended, submitted: batch)
+                record(completed.circuitChanges)
             } catch {
                 failures += 1
                 let stopping = state.withLock { state in
@@ -114,6 +116,29 @@ extension Worker {
             metadata: ["runs": "\(lost.prefix(20).map(\.description).joined(separator: ","))"])
     }
 
+    /// One log line per circuit a completion opened, re-opened or closed, and the transitions counter.
+    private func record(_ changes: [CircuitChange]) {
+        for change in changes {
+            metrics.circuitTransitions(to: change.to).increment()
+            var metadata: Logger.Metadata = [
+                "project_id": "\(change.projectID.lowercasedString)", "job_id": "\(change.jobID.lowercasedString)",
+                "from": "\(change.from.rawValue)", "to": "\(change.to.rawValue)",
+                "consecutive_failures": "\(change.consecutiveFailures)",
+            ]
+            if let error = change.lastError { metadata["last_error"] = "\(error)" }
+            switch change.to {
+            case .open:
+                logger.warning(
+                    "circuit open: the job's deliveries pause; its runs stay queued until a probe succeeds",
+                    metadata: metadata)
+            case .closed:
+                logger.notice("circuit closed: the job's deliveries resume", metadata: metadata)
+            case .halfOpen:
+                logger.info("circuit half-open: probing", metadata: metadata)
+            }
+        }
+    }
+
     // MARK: Leases
 
     /// Renews the leases of every run this worker holds, every third of the lease.
@@ -143,6 +168,9 @@ extension Worker {
                     let some = try await queue.rescueExpiredLeases(limit: batch)
                     rescued += some
                     if some.count < batch { break }
+                }
+                if try await queue.resyncRunningCounts() > 0 {
+                    logger.notice("corrected jobs' running slot counts; they should never drift (please report it)")
                 }
                 if !rescued.isEmpty {
                     let dead = rescued.filter { $0.runStatus == .dead }

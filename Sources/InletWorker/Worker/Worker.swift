@@ -10,7 +10,7 @@ import Synchronization
 /// Claims job runs, executes them and records their attempts, as a swift-service-lifecycle `Service`.
 ///
 /// - Claims a batch of up to `batchSize` runs when an execution slot is free and no claimed run waits for one; a
-///   full batch is followed by another claim at once, otherwise it waits for a `NOTIFY inlet_runs` (through the
+///   non-empty batch is followed by another claim at once, otherwise it waits for a `NOTIFY inlet_runs` (through the
 ///   optional ``PostgresListener``), a freed slot, or the poll interval.
 /// - Built-in `noop` runs complete inline; other kinds run in up to `concurrency` slot tasks with their
 ///   ``JobHandler``.
@@ -223,7 +223,10 @@ public final class Worker: Service, Sendable {
                     logger.trace("claimed runs", metadata: ["runs": "\(runs.count)"])
                     if !runs.isEmpty { start(runs, in: &slots) }
                     lastBatchWasFull = runs.count == configuration.batchSize
-                    if lastBatchWasFull || !inFlight.isEmpty { continue }  // more may be waiting
+                    // More may be waiting. A batch can be short with more runnable: fair share gives each project
+                    // with runnable runs its turns before knowing how many it has, so any non-empty claim is
+                    // followed by another.
+                    if !runs.isEmpty || !inFlight.isEmpty { continue }
                 } catch {
                     lastBatchWasFull = false
                     failures += 1

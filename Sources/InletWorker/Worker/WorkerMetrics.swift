@@ -1,4 +1,5 @@
 import Inlet
+import InletStore
 import Metrics
 import Synchronization
 
@@ -30,11 +31,22 @@ final class WorkerMetrics: Sendable {
     let fenced: Counter
     private let counters = Mutex<[Key: Counter]>([:])
     private let timers = Mutex<[JobKind: Timer]>([:])
+    /// `inlet_worker_circuit_transitions_total{to}`: circuits this worker's completions opened or closed.
+    private let circuits: [CircuitState: Counter]
 
     init(factory: any MetricsFactory) {
         self.factory = factory
         self.fenced = Counter(label: "inlet_worker_completions_fenced_total", factory: factory)
+        var circuits: [CircuitState: Counter] = [:]
+        for state in CircuitState.allCases {
+            circuits[state] = Counter(
+                label: "inlet_worker_circuit_transitions_total", dimensions: [("to", state.rawValue)],
+                factory: factory)
+        }
+        self.circuits = circuits
     }
+
+    func circuitTransitions(to state: CircuitState) -> Counter { circuits[state]! }
 
     /// Adds `count` to the counter of `event` for runs of `kind`.
     func record(_ event: RunEvent, kind: JobKind, count: Int = 1) {

@@ -25,6 +25,9 @@ public struct PostgresRow: Sendable {
     let rows: PostgresRows
     let index: Int
 
+    /// How many columns the row has.
+    public var columnCount: Int { rows.columns.count }
+
     /// Decodes column `column`. Use an `Optional` type to read NULLs.
     public func decode<T: PostgresDecodable>(_: T.Type = T.self, at column: Int) throws(PostgresError) -> T {
         guard column >= 0, column < rows.columns.count else {

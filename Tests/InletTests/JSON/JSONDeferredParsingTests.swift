@@ -115,3 +115,15 @@ import Testing
         #expect(lenient.objectValue?.keys[500] == "k500")
     }
 }
+
+@Suite struct EventPayloadTests {
+    @Test(arguments: [
+        (#"{"a": "x\u0000y"}"#, true), (#"{"\u0000": 1}"#, true), (#"{"a": "\\u0000"}"#, false),
+        (#"{"a": "\\\u0000"}"#, true), (#"{"a": "u0000"}"#, false), (#"["\n", "\u00001"]"#, true), ("{}", false),
+    ])
+    func aNULIsFoundInTheTextAsInTheTree(text: String, expected: Bool) throws {
+        let bytes = Array(text.utf8)
+        #expect(EventPayload(validatedText: bytes).containsNULCharacter == expected, "\(text)")
+        #expect(try JSONValue(parsing: bytes).containsNULCharacter == expected, "\(text)")
+    }
+}

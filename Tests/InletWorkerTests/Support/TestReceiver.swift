@@ -24,6 +24,8 @@ final class TestReceiver: Sendable {
     }
 
     private let received = Mutex<[Request]>([])
+    private let concurrency = Mutex<(now: Int, most: Int)>((0, 0))
+    private let arrivalTimes = Mutex<[ContinuousClock.Instant]>([])
     private let reply: @Sendable (_ index: Int) -> Reply
 
     /// - Parameter reply: The answer to the `index`-th request (0 for the first).
@@ -32,11 +34,21 @@ final class TestReceiver: Sendable {
     }
 
     var requests: [Request] { received.withLock { $0 } }
+    /// The most requests this receiver was handling at once.
+    var mostInFlight: Int { concurrency.withLock { $0.most } }
+    /// When each request arrived, in order.
+    var arrivals: [ContinuousClock.Instant] { arrivalTimes.withLock { $0 } }
 
     /// Serves while `body` runs, giving it the URL of `/hook`.
     func serve<T: Sendable>(_ body: (_ hookURL: String) async throws -> T) async throws -> T {
         let router = Router()
         router.on("/hook", method: .post) { request, _ -> Response in
+            self.arrivalTimes.withLock { $0.append(.now) }
+            self.concurrency.withLock { state in
+                state.now += 1
+                state.most = max(state.most, state.now)
+            }
+            defer { self.concurrency.withLock { $0.now -= 1 } }
             let bytes = try await request.body.collect(upTo: 1 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
