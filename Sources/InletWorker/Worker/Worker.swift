@@ -57,6 +57,8 @@ public final class Worker: Service, Sendable {
         var stopFlushing = false
         /// The claim loop is waiting for a free slot or for completions to be written.
         var claimWaitsForCapacity = false
+        /// A `NOTIFY` said runs were created since the last claim.
+        var runsArrived = false
     }
 
     /// A claimed run and the handler that will execute it.
@@ -118,6 +120,7 @@ public final class Worker: Service, Sendable {
             if let notifications {
                 wakeSources.addTask {
                     for await notification in notifications where notification.channel == Self.wakeChannel {
+                        self.state.withLock { $0.runsArrived = true }
                         self.claimWake.signal()
                     }
                 }
@@ -179,8 +182,12 @@ public final class Worker: Service, Sendable {
     private enum ClaimStep {
         case stop
         case wait
-        case claim(limit: Int)
+        /// `arrivals`: a small claim for runs that were just created, made even while completions back up.
+        case claim(limit: Int, arrivals: Bool)
     }
+
+    /// The size of a claim for runs that just arrived while the worker's completions back up.
+    static let arrivalClaimSize = 10
 
     /// Claims while there is room, launching slot tasks for the runs that need a handler.
     ///
@@ -200,11 +207,22 @@ public final class Worker: Service, Sendable {
                 if state.isDraining { return .stop }
                 let free = configuration.concurrency - state.executing.count
                 let backlog = state.pending.count + state.flushing.count
-                if free <= 0 || !state.ready.isEmpty || backlog >= backlogLimit {
+                if free <= 0 || !state.ready.isEmpty {
                     state.claimWaitsForCapacity = true
                     return .wait
                 }
-                return .claim(limit: configuration.batchSize)
+                if backlog >= backlogLimit {
+                    // Completions back up: one project's burst of quick runs, typically. Runs created since the
+                    // last claim (another project's dispatch, announced by NOTIFY) are still claimed at once, a
+                    // few at a time: fair share gives the project that was idle the first turns, so they wait
+                    // for nobody's backlog, and the backlog grows by at most a small claim per notification.
+                    state.claimWaitsForCapacity = true
+                    guard state.runsArrived else { return .wait }
+                    state.runsArrived = false
+                    return .claim(limit: Self.arrivalClaimSize, arrivals: true)
+                }
+                state.runsArrived = false
+                return .claim(limit: configuration.batchSize, arrivals: false)
             }
             switch step {
             case .stop:
@@ -212,8 +230,13 @@ public final class Worker: Service, Sendable {
                 return
             case .wait:
                 break  // claims in flight are still collected: their runs are taken already
-            case .claim(let limit):
-                while inFlight.count < (lastBatchWasFull ? 2 : 1) { inFlight.append(claimTask(limit: limit)) }
+            case .claim(let limit, let arrivals):
+                if arrivals {
+                    // Claims already in flight were sent before these runs existed: one more, at once.
+                    if inFlight.count < 3 { inFlight.append(claimTask(limit: limit)) }
+                } else {
+                    while inFlight.count < (lastBatchWasFull ? 2 : 1) { inFlight.append(claimTask(limit: limit)) }
+                }
             }
             if !inFlight.isEmpty {
                 let claim = inFlight.removeFirst()
