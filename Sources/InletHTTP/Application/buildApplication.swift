@@ -84,5 +84,6 @@ func buildRouter(
     EventController(services: services, dispatcher: dispatcher).addRoutes(to: v1)
     RecoveryController(services: services, dispatcher: dispatcher).addRoutes(to: v1)
     RunController(services: services).addRoutes(to: v1)
+    StatsController(services: services).addRoutes(to: v1)
     return router
 }
