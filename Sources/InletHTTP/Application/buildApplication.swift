@@ -60,6 +60,7 @@ func buildRouter(
     router.add(middleware: RequestLogMiddleware())
     HealthController(readiness: DatabaseReadiness(pool: services.pool, migrator: migrator)).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
+    if services.configuration.console { ConsoleController().addRoutes(to: router) }
     let authentication = AuthMiddleware(
         projects: services.projects, adminToken: services.configuration.adminToken)
     metrics.addRoutes(to: router.group().add(middleware: authentication).group(context: AuthenticatedContext.self))
