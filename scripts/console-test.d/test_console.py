@@ -313,7 +313,11 @@ def test_events_filter_by_way_of_arrival(browser):
 
 
 def test_jobs_page_and_a_narrow_screen(browser):
-    go(browser, "/jobs", "Jobs")
+    # From the keyboard: Enter on a menu link opens the page and puts focus on its heading.
+    browser.find_element(By.CSS_SELECTOR, "#main-nav a[data-section=jobs]").send_keys(Keys.ENTER)
+    heading(browser, "Jobs")
+    wait(browser, lambda d: d.execute_script("return document.activeElement.tagName") == "H1",
+         message="focus on the new page's heading")
     wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "main tbody tr")) == 2)
     screenshot(browser, "jobs")
     go(browser, "/sources", "Sources")

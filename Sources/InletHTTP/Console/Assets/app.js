@@ -31,8 +31,12 @@ function stop() {
   current = null;
 }
 
+let firstPage = true;
+
 async function show() {
   if (window.location.hash && !window.location.hash.startsWith("#/")) return; // the skip link
+  const moved = !firstPage;
+  firstPage = false;
   stop();
   const mine = ++generation;
   if (!session.key) {
@@ -59,7 +63,15 @@ async function show() {
     const result = await page(container, context, ...parameters);
     if (mine !== generation) return;
     const heading = container.querySelector("h1");
-    if (heading) document.title = `${heading.textContent} · Inlet Console`;
+    if (heading) {
+      document.title = `${heading.textContent} · Inlet Console`;
+      // After moving to another page, start keyboard and screen-reader users at its heading.
+      heading.tabIndex = -1;
+      if (moved && (!document.activeElement || document.activeElement === document.body
+        || document.getElementById("main-nav").contains(document.activeElement))) {
+        heading.focus({ preventScroll: true });
+      }
+    }
     if (result?.refresh) schedule(mine, result.refresh);
   } catch (error) {
     if (mine !== generation) return;
