@@ -31,6 +31,21 @@ import Testing
         }
     }
 
+    /// What the console reads with a key, secrets included, is never stored by a browser or proxy cache.
+    @Test func apiAnswersAreNotCached() async throws {
+        try await TestApp.run { admin in
+            let api = try await TestApp.project(admin).api
+            let created = try await api.post("/v1/jobs", ["name": "cached", "kind": "noop"])
+            #expect(created.status == .created)
+            #expect(created.headers[.cacheControl] == "no-store")
+            let listed = try await api.get("/v1/jobs")
+            #expect(listed.headers[.cacheControl] == "no-store")
+            let rotated = try await api.post("/v1/jobs/\(created.idString)/rotate-secret", [:])
+            #expect(rotated["signing_secret"] != nil)
+            #expect(rotated.headers[.cacheControl] == "no-store")
+        }
+    }
+
     @Test func inletConsoleFalseTurnsTheConsoleOff() async throws {
         #expect(try ServerConfiguration(environment: ["DATABASE_URL": "x", "INLET_SECRET_KEY": "y"]).console)
         let off = try ServerConfiguration(

@@ -64,7 +64,8 @@ func buildRouter(
     let authentication = AuthMiddleware(
         projects: services.projects, adminToken: services.configuration.adminToken)
     metrics.addRoutes(to: router.group().add(middleware: authentication).group(context: AuthenticatedContext.self))
-    let v1 = router.group("v1").add(middleware: authentication).group(context: AuthenticatedContext.self)
+    let v1 = router.group("v1").add(middleware: NoStoreMiddleware()).add(middleware: authentication)
+        .group(context: AuthenticatedContext.self)
     EventSourceController(services: services).addRoutes(to: v1)
     SubscriptionController(services: services).addRoutes(to: v1)
     ExplainController(services: services).addRoutes(to: v1)
