@@ -72,7 +72,7 @@ async function show() {
         heading.focus({ preventScroll: true });
       }
     }
-    if (result?.refresh) schedule(mine, result.refresh);
+    if (result?.refresh) schedule(mine, result.refresh, result.interval ?? refreshMilliseconds);
   } catch (error) {
     if (mine !== generation) return;
     replace(container, h("h1", {}, "Something went wrong"),
@@ -80,7 +80,7 @@ async function show() {
   }
 }
 
-function schedule(mine, refresh) {
+function schedule(mine, refresh, interval) {
   current = { refresh, generation: mine };
   const tick = async () => {
     if (mine !== generation) return;
@@ -91,9 +91,9 @@ function schedule(mine, refresh) {
         if (error instanceof APIError && error.status === 401) return;
       }
     }
-    if (mine === generation) current.timer = window.setTimeout(tick, refreshMilliseconds);
+    if (mine === generation) current.timer = window.setTimeout(tick, interval);
   };
-  current.timer = window.setTimeout(tick, refreshMilliseconds);
+  current.timer = window.setTimeout(tick, interval);
 }
 
 export function navigate(hash) {

@@ -85,5 +85,6 @@ export async function overviewPage(container) {
       }, "Retry"))));
   }
   await refresh();
-  return { refresh };
+  // GET /v1/stats reads the last hour's attempts: every 5 s is live enough for an overview.
+  return { refresh, interval: 5000 };
 }
