@@ -193,6 +193,11 @@ extension OpenAPITests {
             try await api.call(.post, "/v1/runs/\(run)/cancel", expect: .ok)
             try await api.call(.post, "/v1/runs/\(run)/retry", expect: .ok)
             try await api.call(.get, "/v1/runs?status=sleeping", expect: .badRequest)
+            let stats = try await api.call(.get, "/v1/stats", expect: .ok)
+            #expect(stats["jobs"]?.arrayValue?.isEmpty == false)
+            try await api.call(
+                .get, "/v1/events?via=api&from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z", expect: .ok)
+            try await api.call(.get, "/v1/events?via=pigeon", expect: .badRequest)
 
             // Ingest: an unknown source is a 404 (whether or not ingest is routed yet).
             try await api.withToken(nil).call(.post, "/v1/ingest/\(UUID())", json: [:], expect: .notFound)

@@ -34,6 +34,9 @@ public struct ServerConfiguration: Sendable {
     /// `INLET_METRICS_PROJECT_LABELS`: label dispatch and ingest series with the project id. Off by default: the
     /// series then count all projects together, and the number of series does not grow with tenants.
     public var metricsProjectLabels: Bool
+    /// `INLET_CONSOLE`: serve the web console at `/console` (on by default). Its pages are static; everything it
+    /// shows comes from the public API with the user's own key.
+    public var console: Bool
     public var logLevel: Logger.Level
     public var logFormat: String
 
@@ -44,7 +47,7 @@ public struct ServerConfiguration: Sendable {
         maxBodyBytes: Int = 1 << 20, httpIdleTimeoutMilliseconds: Int = 30_000,
         httpRequestTimeoutMilliseconds: Int = 60_000, allowPrivateTargets: Bool = false,
         workBudgetSteps: Int = WorkBudget.defaultSteps,
-        customJobKinds: Set<String> = [], metricsProjectLabels: Bool = false,
+        customJobKinds: Set<String> = [], metricsProjectLabels: Bool = false, console: Bool = true,
         logLevel: Logger.Level = .info, logFormat: String = "text"
     ) {
         self.host = host
@@ -62,6 +65,7 @@ public struct ServerConfiguration: Sendable {
         self.workBudgetSteps = workBudgetSteps
         self.customJobKinds = customJobKinds
         self.metricsProjectLabels = metricsProjectLabels
+        self.console = console
         self.logLevel = logLevel
         self.logFormat = logFormat
     }
@@ -94,6 +98,7 @@ public struct ServerConfiguration: Sendable {
                     $0.trimmingCharacters(in: .whitespaces)
                 }.filter { !$0.isEmpty }),
             metricsProjectLabels: try reader.boolean("INLET_METRICS_PROJECT_LABELS", default: false),
+            console: try reader.boolean("INLET_CONSOLE", default: true),
             logLevel: Logger.Level(
                 rawValue: try reader.choice(
                     "INLET_LOG_LEVEL", default: "info",

@@ -60,10 +60,12 @@ func buildRouter(
     router.add(middleware: RequestLogMiddleware())
     HealthController(readiness: DatabaseReadiness(pool: services.pool, migrator: migrator)).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
+    if services.configuration.console { ConsoleController().addRoutes(to: router) }
     let authentication = AuthMiddleware(
         projects: services.projects, adminToken: services.configuration.adminToken)
     metrics.addRoutes(to: router.group().add(middleware: authentication).group(context: AuthenticatedContext.self))
-    let v1 = router.group("v1").add(middleware: authentication).group(context: AuthenticatedContext.self)
+    let v1 = router.group("v1").add(middleware: NoStoreMiddleware()).add(middleware: authentication)
+        .group(context: AuthenticatedContext.self)
     EventSourceController(services: services).addRoutes(to: v1)
     SubscriptionController(services: services).addRoutes(to: v1)
     ExplainController(services: services).addRoutes(to: v1)
@@ -84,5 +86,6 @@ func buildRouter(
     EventController(services: services, dispatcher: dispatcher).addRoutes(to: v1)
     RecoveryController(services: services, dispatcher: dispatcher).addRoutes(to: v1)
     RunController(services: services).addRoutes(to: v1)
+    StatsController(services: services).addRoutes(to: v1)
     return router
 }

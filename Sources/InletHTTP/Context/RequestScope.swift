@@ -95,6 +95,17 @@ enum QueryParameters {
         return Page(limit: limit, after: try uuid(request, "after"))
     }
 
+    /// An RFC 3339 date-time (`2026-11-26T15:37:07Z`).
+    static func timestamp(_ request: Request, _ name: String) throws -> Date? {
+        guard let text = request.uri.queryParameters[name[...]] else { return nil }
+        guard let date = Timestamp.date(String(text)) else {
+            throw APIError.badRequest(
+                "query parameter \(name) must be an RFC 3339 date-time such as 2026-11-26T15:37:07Z",
+                details: [ValidationIssue(path: name, message: "must be an RFC 3339 date-time")])
+        }
+        return date
+    }
+
     static func bool(_ request: Request, _ name: String) throws -> Bool? {
         guard let text = request.uri.queryParameters[name[...]] else { return nil }
         switch text.lowercased() {

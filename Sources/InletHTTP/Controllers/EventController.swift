@@ -8,6 +8,9 @@ struct EventController {
     let services: Services
     let dispatcher: Dispatcher
 
+    /// How an event arrived: `POST /v1/events/dispatch`, `POST /v1/ingest/{source_id}`, or a source replay.
+    static let vias = ["api", "ingest", "replay"]
+
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.get("events", use: list)
         group.get("events/{id}", use: get)
@@ -21,8 +24,17 @@ struct EventController {
             guard !reference.contains("\0") else { throw APIError.notFound("event source") }
             sourceID = try await services.sources(projectID).find(reference: String(reference)).id
         }
+        var filter = EventRepository.Filter(sourceID: sourceID)
+        if let via = request.uri.queryParameters["via"] {
+            guard Self.vias.contains(String(via)) else {
+                throw APIError.badRequest("query parameter via must be one of \(Self.vias.joined(separator: ", "))")
+            }
+            filter.via = String(via)
+        }
+        filter.from = try QueryParameters.timestamp(request, "from")
+        filter.to = try QueryParameters.timestamp(request, "to")
         let page = try await EventRepository(projectID: projectID, pool: services.pool).list(
-            sourceID: sourceID, page: try QueryParameters.page(request))
+            filter, page: try QueryParameters.page(request))
         return JSONResponse.page(page, request: request)
     }
 

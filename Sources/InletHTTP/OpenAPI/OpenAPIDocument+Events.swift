@@ -132,6 +132,12 @@ extension OpenAPIDocument {
                     OpenAPIParts.query(
                         "source", OpenAPISchema.string(), "Only this event source's events (name or id; 404 if unknown)"
                     ),
+                    OpenAPIParts.query(
+                        "via", OpenAPISchema.enumeration(EventController.vias),
+                        "Only events that arrived this way: dispatch (api), a webhook (ingest) or a source replay"),
+                    OpenAPIParts.query(
+                        "from", OpenAPISchema.timestamp, "Only events received at or after this time"),
+                    OpenAPIParts.query("to", OpenAPISchema.timestamp, "Only events received before this time"),
                 ] + OpenAPIParts.page,
                 responses: [("200", OpenAPIParts.list("Events", of: "Event"))],
                 errors: [.badRequest, .notFound, .unprocessableContent, .serviceUnavailable]),

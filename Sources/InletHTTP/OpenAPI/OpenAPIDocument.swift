@@ -9,11 +9,12 @@ enum OpenAPIDocument {
 
     static var operations: [OpenAPIOperation] {
         serviceOperations + eventSourceOperations + subscriptionOperations + jobOperations + eventOperations
-            + runOperations + projectOperations + deliveryOperations
+            + runOperations + statsOperations + projectOperations + deliveryOperations
     }
 
     static var schemas: [(String, JSONValue)] {
-        eventSourceSchemas + subscriptionSchemas + jobSchemas + eventSchemas + runSchemas + projectSchemas
+        eventSourceSchemas + subscriptionSchemas + jobSchemas + eventSchemas + runSchemas + statsSchemas
+            + projectSchemas
             + deliverySchemas + commonSchemas
     }
 

@@ -18,13 +18,37 @@ public struct EventRepository: Sendable {
         """
 
     /// Newest first; `sourceID` narrows to one source.
+    /// Which stored events a list shows; every condition is optional.
+    public struct Filter: Sendable {
+        public var sourceID: UUID?
+        /// `api`, `ingest` or `replay`.
+        public var via: String?
+        /// Received at or after.
+        public var from: Date?
+        /// Received before.
+        public var to: Date?
+
+        public init(sourceID: UUID? = nil, via: String? = nil, from: Date? = nil, to: Date? = nil) {
+            self.sourceID = sourceID
+            self.via = via
+            self.from = from
+            self.to = to
+        }
+    }
+
     public func list(sourceID: UUID?, page: Page) async throws -> PageResult<Event> {
+        try await list(Filter(sourceID: sourceID), page: page)
+    }
+
+    public func list(_ filter: Filter, page: Page) async throws -> PageResult<Event> {
         let rows = try await pool.query(
             """
             SELECT \(Self.columns) FROM events
             WHERE project_id = $1 AND ($2::uuid IS NULL OR source_id = $2) AND ($3::uuid IS NULL OR id < $3)
+              AND ($5::text IS NULL OR via = $5) AND ($6::timestamptz IS NULL OR received_at >= $6)
+              AND ($7::timestamptz IS NULL OR received_at < $7)
             ORDER BY id DESC LIMIT $4
-            """, [projectID, sourceID, page.after, page.limit + 1])
+            """, [projectID, filter.sourceID, page.after, page.limit + 1, filter.via, filter.from, filter.to])
         return PageResult(fetched: try rows.map(Self.event), limit: page.limit)
     }
 
