@@ -15,7 +15,15 @@ extension JobRunQueue {
     }
 
     /// ``complete(_:workerID:)``, also reporting the circuits the batch opened or closed (for the worker's log
-    /// and metrics). The same statement gives back the runs' job slots and counts consecutive failures per job.
+    /// and metrics).
+    ///
+    /// Two statements. The first ends the runs and records the attempts, durably (it waits for its commit to reach
+    /// the disk). The second gives back the runs' job slots and counts consecutive failures per job in
+    /// `job_claim_state`, committing asynchronously: the rows it locks are the ones every claim of those jobs reads,
+    /// and holding them through a disk flush held up every claim behind it (a slow target's completions delayed a
+    /// healthy job's starts). A crash between the two, or a lost second statement, leaves slot counts too high,
+    /// which every worker's rescue pass recounts from the runs themselves (``resyncRunningCounts()``); failure counts lose
+    /// at most that batch.
     public func completeBatch(_ completions: [RunCompletion], workerID: String) async throws -> CompletedBatch {
         guard !completions.isEmpty else { return CompletedBatch() }
         let rows = try await pool.query(
@@ -36,23 +44,37 @@ extension JobRunQueue {
                 completions.map { $0.deadReason?.rawValue },
             ])
         var batch = CompletedBatch()
+        var byRun: [UUID: RunCompletion] = [:]
+        for completion in completions { byRun[completion.lease.runID] = completion }
+        var ended: [(completion: RunCompletion, jobID: UUID, holdsSlot: Bool)] = []
         for row in rows {
-            if try row.decode(Bool.self, at: 0) {
-                batch.circuitChanges.append(
-                    CircuitChange(
-                        projectID: try row.decode(UUID.self, at: 1), jobID: try row.decode(UUID.self, at: 2),
-                        from: CircuitState(rawValue: try row.decode(String.self, at: 5)) ?? .closed,
-                        to: CircuitState(rawValue: try row.decode(String.self, at: 4)) ?? .closed,
-                        consecutiveFailures: try row.decode(Int.self, at: 3),
-                        lastError: try row.decode(String?.self, at: 6)))
-            } else {
-                batch.ended.append(
-                    EndedAttempt(
-                        lease: RunLease(
-                            projectID: try row.decode(UUID.self, at: 1), runID: try row.decode(UUID.self, at: 2),
-                            attempt: try row.decode(Int.self, at: 3)),
-                        runStatus: EndedAttempt.RunStatus(rawValue: try row.decode(String.self, at: 4)) ?? .queued))
+            let lease = RunLease(
+                projectID: try row.decode(UUID.self, at: 0), runID: try row.decode(UUID.self, at: 1),
+                attempt: try row.decode(Int.self, at: 2))
+            batch.ended.append(
+                EndedAttempt(
+                    lease: lease,
+                    runStatus: EndedAttempt.RunStatus(rawValue: try row.decode(String.self, at: 3)) ?? .queued))
+            if let completion = byRun[lease.runID] {
+                ended.append((completion, try row.decode(UUID.self, at: 4), try row.decode(Bool.self, at: 5)))
             }
+        }
+        guard !ended.isEmpty else { return batch }
+        let changes = try await pool.query(
+            Self.jobStateSQL,
+            [
+                ended.map(\.completion.lease.projectID), ended.map(\.jobID), ended.map(\.holdsSlot),
+                ended.map(\.completion.outcome.rawValue), ended.map(\.completion.finishedAt),
+                ended.map(\.completion.error),
+            ])
+        for row in changes {
+            batch.circuitChanges.append(
+                CircuitChange(
+                    projectID: try row.decode(UUID.self, at: 0), jobID: try row.decode(UUID.self, at: 1),
+                    from: CircuitState(rawValue: try row.decode(String.self, at: 4)) ?? .closed,
+                    to: CircuitState(rawValue: try row.decode(String.self, at: 3)) ?? .closed,
+                    consecutiveFailures: try row.decode(Int.self, at: 2),
+                    lastError: try row.decode(String?.self, at: 5)))
         }
         return batch
     }
@@ -101,11 +123,21 @@ extension JobRunQueue {
                    c.status_code, c.error, c.response_excerpt, $12
             FROM done
             JOIN input AS c ON c.project_id = done.project_id AND c.id = done.id
+        )
+        SELECT project_id, id, attempt, status, job_id, holds_slot FROM done
+        """
+
+    /// The second statement of ``completeBatch(_:workerID:)``: the ended attempts' job slots and failure counts,
+    /// committed asynchronously (`synchronous_commit` off for its own transaction, set by the statement itself).
+    static let jobStateSQL = """
+        WITH ended AS MATERIALIZED (
+            SELECT *
+            FROM unnest($1::uuid[], $2::uuid[], $3::bool[], $4::text[], $5::timestamptz[], $6::text[])
+                AS e(project_id, job_id, holds_slot, outcome, finished_at, error)
+            WHERE (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
         ),
         \(circuitSQL)
-        SELECT false, project_id, id, attempt, status, NULL, NULL FROM done
-        UNION ALL
-        SELECT true, project_id, job_id, consecutive_failures, new_state, old_state, last_error FROM circuit_changes
+        SELECT project_id, job_id, consecutive_failures, new_state, old_state, last_error FROM circuit_changes
         """
 
     /// The completion's job-state update: gives back slots and counts consecutive failed attempts per job (a
@@ -114,11 +146,6 @@ extension JobRunQueue {
     /// interval, up to 5 minutes or the job's own interval if longer), and closes an open or half-open one on any
     /// success. Only state rows that change are locked, in key order.
     static let circuitSQL = """
-        ended AS MATERIALIZED (
-            SELECT d.project_id, d.job_id, d.holds_slot, c.outcome, c.finished_at, c.error
-            FROM done AS d
-            JOIN input AS c ON c.project_id = d.project_id AND c.id = d.id
-        ),
         outcomes AS MATERIALIZED (
             SELECT e.project_id, e.job_id,
                    count(*) FILTER (WHERE e.holds_slot)::int AS slots,
