@@ -92,7 +92,7 @@ struct IPAddress: Hashable, Sendable {
                 previousWasColon = true
                 continue
             }
-            guard let value = hexValue(byte), digits < 4 else { return nil }
+            guard let value = hexDigitValue(byte), digits < 4 else { return nil }
             current = current << 4 | UInt32(value)
             digits += 1
             previousWasColon = false
@@ -114,12 +114,4 @@ struct IPAddress: Hashable, Sendable {
         return (high, low)
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }

@@ -49,7 +49,8 @@ public enum FormBody {
             case UInt8(ascii: "%"):
                 let high = component.index(after: index)
                 guard high != component.endIndex, component.index(after: high) != component.endIndex,
-                    let upper = hexValue(component[high]), let lower = hexValue(component[component.index(after: high)])
+                    let upper = hexDigitValue(component[high]),
+                    let lower = hexDigitValue(component[component.index(after: high)])
                 else { throw FormBodyError("the form has a malformed percent-escape") }
                 bytes.append(upper << 4 | lower)
                 index = component.index(after: high)
@@ -64,14 +65,6 @@ public enum FormBody {
         return text
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }
 
 /// A form body that cannot be decoded; the message is for the sender.
