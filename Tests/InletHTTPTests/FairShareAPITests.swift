@@ -178,4 +178,62 @@ import Testing
             #expect(events == accepted)
         }
     }
+
+    /// The byte quota is charged when a request arrives, whatever its answer: a body above a second's worth is
+    /// admitted once (the bucket starts full) and leaves the bucket in debt, so the figures below do not depend on
+    /// how fast the machine runs the requests (the debt takes about 100 s to repay).
+    @Test func requestBytesAboveTheByteQuotaAnswer429AndStoreNothing() async throws {
+        try await TestApp.run { admin in
+            let project = try await TestApp.project(admin, name: "fair-bytes")
+            let other = try await TestApp.project(admin, name: "fair-bytes-other")
+            #expect(
+                try await admin.patch("/v1/projects/\(project.id)/limits", ["max_event_bytes_per_second": 10]).status
+                    == .unprocessableContent)
+            let limits = try await admin.patch(
+                "/v1/projects/\(project.id)/limits", ["max_event_bytes_per_second": 1024])
+            #expect(limits["max_event_bytes_per_second"] == 1024)
+            let source = try await project.api.post(
+                "/v1/event-sources",
+                ["name": "orders", "signature_scheme": "none", "schema": ["required": ["order"]]])
+            _ = try await other.api.post("/v1/event-sources", ["name": "orders"])
+            _ = try await admin.patch("/v1/projects/\(other.id)/limits", ["max_event_bytes_per_second": 1024])
+            let signed = try await other.api.post(
+                "/v1/event-sources", ["name": "signed", "signature_scheme": "standard-webhooks"])
+            let big = JSONValue.string(String(repeating: "x", count: 100_000))
+
+            // Refused by the schema, and charged all the same: evaluating it cost what accepting it would.
+            let refused = try await project.api.post(
+                "/v1/events/dispatch", ["source": "orders", "payload": ["padding": big]])
+            #expect(refused.status == .unprocessableContent)
+
+            let limited = try await project.api.post(
+                "/v1/events/dispatch", ["source": "orders", "payload": ["order": 1]])
+            #expect(limited.status == .tooManyRequests)
+            #expect(limited.errorCode == "rate_limited")
+            #expect(limited.text.contains("max_event_bytes_per_second"))
+            #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 >= 30)
+
+            // Ingest and admin dispatches draw on the same bucket; other projects do not, and neither do webhooks
+            // whose signature fails (anyone can post to an ingest URL).
+            for _ in 0..<3 {
+                let forged = try await other.api.withToken(nil).request(
+                    .post, "/v1/ingest/\(signed.idString)",
+                    rawBody: #"{"padding": "\#(String(repeating: "y", count: 100_000))"}"#)
+                #expect(forged.status == .unauthorized)
+            }
+            let ingest = try await project.api.withToken(nil).request(
+                .post, "/v1/ingest/\(source.idString)", rawBody: #"{"order": 2}"#)
+            #expect(ingest.status == .tooManyRequests)
+            let byAdmin = try await admin.post(
+                "/v1/events/dispatch",
+                ["project_id": .string(project.id), "source": "orders", "payload": ["order": 3]])
+            #expect(byAdmin.status == .tooManyRequests)
+            #expect(
+                try await other.api.post("/v1/events/dispatch", ["source": "orders", "payload": ["padding": big]])
+                    .status == .accepted)
+
+            #expect(try await project.api.get("/v1/events").body?.arrayValue?.count == 0)
+            #expect(try await other.api.get("/v1/events").body?.arrayValue?.count == 1)
+        }
+    }
 }

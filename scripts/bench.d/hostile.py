@@ -18,10 +18,12 @@ import json
 import multiprocessing
 import os
 import statistics
+import subprocess
 import sys
 import threading
 import time
 import urllib.parse
+import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 INLET = os.environ["INLET"]
@@ -253,14 +255,28 @@ def healthy_run(seconds, attack_bodies=None):
         "p99_ms": latencies[int(len(latencies) * 0.99) - 1],
         "healthz_max_ms": max(probes),
         "attack_requests": len(attacks),
-        "attack_statuses": sorted({status for _, status in attacks}),
+        "attack_statuses": {str(code): sum(1 for _, status in attacks if status == code)
+                            for code in sorted({status for _, status in attacks})},
     }
+
+
+def set_byte_quota(value):
+    """Sets the hostile project's max_event_bytes_per_second (None: the default) as an admin would, and waits out
+    the API node's 5 s cache of project limits."""
+    project = str(uuid.UUID(os.environ["HOSTILE_PROJECT"]))
+    quota = "NULL" if value is None else str(int(value))
+    sql = (f"INSERT INTO project_limits (project_id, max_event_bytes_per_second) VALUES ('{project}', {quota}) "
+           "ON CONFLICT (project_id) DO UPDATE SET max_event_bytes_per_second = excluded.max_event_bytes_per_second")
+    subprocess.run(["psql", "-q", os.environ["DATABASE_URL"], "-c", sql], check=True)
+    time.sleep(6)
 
 
 def main():
     corpus = json.load(open(os.path.join(ROOT, "scripts/bench.d/hostile-corpus.json")))
     cases = corpus["cases"]
+    set_byte_quota(1 << 40)  # each case's CPU is measured, not the quota
     results = phase_one(cases)
+    set_byte_quota(None)  # the attack runs at the default quota
     # The attack: the three cases that cost the most CPU per dispatch, as their bodies.
     measured = [r for r in results if "dispatch" in r]
     worst = sorted(measured, key=lambda r: -r["dispatch"]["cpu_ms"])[:3]
@@ -318,7 +334,8 @@ def render(report):
         f"A healthy project dispatching {RATE} small events/s for {PHASE_SECONDS} s: alone p50 "
         f"{alone['p50_ms']:.2f} ms, p99 {alone['p99_ms']:.2f} ms; while the hostile project sends its three most "
         f"expensive cases ({', '.join('`' + n + '`' for n in report['attack_cases'])}) back to back "
-        f"({attacked['attack_requests']} requests, answers {attacked['attack_statuses']}): p50 "
+        f"({attacked['attack_requests']} requests at the default `max_event_bytes_per_second`, answers "
+        f"{', '.join(f'{n} × {code}' for code, n in attacked['attack_statuses'].items())}): p50 "
         f"{attacked['p50_ms']:.2f} ms, p99 {attacked['p99_ms']:.2f} ms "
         f"(**{attacked['p99_ms'] / alone['p99_ms']:.2f}×**). Slowest `/healthz`: {alone['healthz_max_ms']:.1f} ms "
         f"alone, {attacked['healthz_max_ms']:.1f} ms under attack.",

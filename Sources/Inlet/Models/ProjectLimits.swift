@@ -10,16 +10,22 @@ public struct ProjectLimits: Sendable, Equatable {
     public var maxRunsPerEvent: Int?
     /// Most dispatches (API and ingest) per second across all API nodes; above it, 429 with `Retry-After`.
     public var maxDispatchesPerSecond: Int?
+    /// Most request-body bytes of dispatch and ingest per second across all API nodes, counted when a request
+    /// arrives (accepted or refused, since evaluating a payload costs the same either way); above it, 429 with
+    /// `Retry-After`. Bounds the work and the database writes one project can cause per second, where
+    /// `maxDispatchesPerSecond` bounds the number of stored events.
+    public var maxEventBytesPerSecond: Int?
 
     public init(
         weight: Int? = nil, maxJobs: Int? = nil, maxSubscriptionsPerSource: Int? = nil, maxRunsPerEvent: Int? = nil,
-        maxDispatchesPerSecond: Int? = nil
+        maxDispatchesPerSecond: Int? = nil, maxEventBytesPerSecond: Int? = nil
     ) {
         self.weight = weight
         self.maxJobs = maxJobs
         self.maxSubscriptionsPerSource = maxSubscriptionsPerSource
         self.maxRunsPerEvent = maxRunsPerEvent
         self.maxDispatchesPerSecond = maxDispatchesPerSecond
+        self.maxEventBytesPerSecond = maxEventBytesPerSecond
     }
 
     public var effectiveWeight: Int { weight ?? Self.defaultWeight }
@@ -29,14 +35,19 @@ public struct ProjectLimits: Sendable, Equatable {
     }
     public var effectiveMaxRunsPerEvent: Int { maxRunsPerEvent ?? Self.defaultMaxRunsPerEvent }
     public var effectiveMaxDispatchesPerSecond: Int { maxDispatchesPerSecond ?? Self.defaultMaxDispatchesPerSecond }
+    public var effectiveMaxEventBytesPerSecond: Int { maxEventBytesPerSecond ?? Self.defaultMaxEventBytesPerSecond }
 
     public static let defaultWeight = 1
     public static let defaultMaxJobs = 100_000
     public static let defaultMaxSubscriptionsPerSource = 100_000
     public static let defaultMaxRunsPerEvent = 1000
     public static let defaultMaxDispatchesPerSecond = 10_000
+    /// 4 MiB/s: 4,000 events of 1 KiB per second (above one API node's dispatch rate on a small machine), or four
+    /// at the 1 MiB body limit.
+    public static let defaultMaxEventBytesPerSecond = 4 * 1024 * 1024
 
     public static let weightRange = 1...1000
     public static let quotaRange = 0...10_000_000
     public static let positiveQuotaRange = 1...10_000_000
+    public static let byteRateRange = 1024...(1 << 40)
 }

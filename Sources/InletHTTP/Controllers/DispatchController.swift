@@ -13,9 +13,18 @@ struct DispatchController {
     }
 
     func dispatch(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        // The byte quota is charged on arrival, before the body is read, when the key names the project and the
+        // length is declared; otherwise (admin keys, chunked bodies) once the body is read.
+        let limit = services.configuration.maxBodyBytes
+        var charged = false
+        if case .project(let own, _) = context.principal,
+            let length = request.headers[.contentLength].flatMap(Int.init), length <= limit
+        {
+            try await dispatcher.admitBytes(own, length)
+            charged = true
+        }
         // The payload is checked but not parsed: it is stored as sent, and parsed only for a schema to judge.
-        let (body, payload) = try await JSONRequestBody.object(
-            request, limit: services.configuration.maxBodyBytes, deferring: "payload")
+        let (body, payload) = try await JSONRequestBody.object(request, limit: limit, deferring: "payload")
         var reader = ObjectReader(body)
         let requestedProject = reader.uuid("project_id")
         let source = reader.string("source", required: true)
@@ -36,6 +45,7 @@ struct DispatchController {
         reader.rejectUnknownFields()
         try reader.finish()
         let projectID = try await services.projectID(for: context, requested: requestedProject)
+        if !charged { try await dispatcher.admitBytes(projectID, payload?.text.count ?? 0) }
         let headers = RecordedHeaders.select(from: request.headers.map { ($0.name.canonicalName, $0.value) })
         var dispatch = DispatchRequest(
             projectID: projectID, source: .nameOrID(source!), payload: payload ?? EventPayload([:]),

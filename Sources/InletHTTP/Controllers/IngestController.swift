@@ -74,6 +74,9 @@ struct IngestController {
             }
             idempotencyKey = verdict.idempotencyKey
         }
+        // The byte quota is charged once the sender is known to be the tenant's (anyone can reach an ingest URL; an
+        // outsider must not spend the project's quota), before the payload is parsed or evaluated.
+        try await dispatcher.admitBytes(source.projectID, body.readableBytes)
         guard source.enabled else { throw APIError(.conflict, code: "conflict", "the event source is disabled") }
         if let header = source.idempotencyHeader?.lowercased(), let value = headers[header], !value.isEmpty {
             idempotencyKey = String(value.prefix(255))

@@ -78,6 +78,7 @@ struct ProjectController {
         patch.maxRunsPerEvent = Self.limit(&reader, "max_runs_per_event", ProjectLimits.positiveQuotaRange)
         patch.maxDispatchesPerSecond = Self.limit(
             &reader, "max_dispatches_per_second", ProjectLimits.positiveQuotaRange)
+        patch.maxEventBytesPerSecond = Self.limit(&reader, "max_event_bytes_per_second", ProjectLimits.byteRateRange)
         reader.rejectUnknownFields()
         try reader.finish()
         let stored = try await services.projects.updateLimits(projectID, patch)

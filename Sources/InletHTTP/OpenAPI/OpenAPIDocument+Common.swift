@@ -96,7 +96,8 @@ extension OpenAPIDocument {
         case .unauthorized: "No bearer token, or an unknown one"
         case .forbidden: "The key may not do this"
         case .tooManyRequests:
-            "The project is over its max_dispatches_per_second quota; retry after Retry-After seconds"
+            "The project is over its max_dispatches_per_second or max_event_bytes_per_second quota; retry after "
+                + "Retry-After seconds"
         case .notFound: "No such resource, or one of another project (indistinguishable)"
         case .conflict: "A duplicate, a disabled source, or a resource in use"
         case .contentTooLarge: "The request body is over the limit (INLET_MAX_BODY_BYTES, default 1 MiB)"

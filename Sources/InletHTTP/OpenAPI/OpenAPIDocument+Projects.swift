@@ -50,11 +50,17 @@ extension OpenAPIDocument {
                             description:
                                 "Across all API nodes: default \(ProjectLimits.defaultMaxDispatchesPerSecond); "
                                 + "429 with Retry-After above it"),
+                        "max_event_bytes_per_second": OpenAPISchema.integer(
+                            minimum: 1024,
+                            description:
+                                "Request-body bytes of dispatch and ingest per second, across all API nodes, counted "
+                                + "on arrival whatever the answer: default \(ProjectLimits.defaultMaxEventBytesPerSecond) "
+                                + "(4 MiB/s); 429 with Retry-After above it"),
                         "updated_at": OpenAPISchema.nullable(OpenAPISchema.timestamp),
                     ],
                     required: [
                         "project_id", "weight", "max_jobs", "max_subscriptions_per_source", "max_runs_per_event",
-                        "max_dispatches_per_second", "updated_at",
+                        "max_dispatches_per_second", "max_event_bytes_per_second", "updated_at",
                     ], description: "Effective values: defaults filled in")
             ),
             (
@@ -69,6 +75,10 @@ extension OpenAPIDocument {
                             OpenAPISchema.integer(minimum: 1, maximum: 10_000_000)),
                         "max_dispatches_per_second": OpenAPISchema.nullable(
                             OpenAPISchema.integer(minimum: 1, maximum: 10_000_000)),
+                        "max_event_bytes_per_second": OpenAPISchema.nullable(
+                            OpenAPISchema.integer(
+                                minimum: ProjectLimits.byteRateRange.lowerBound,
+                                maximum: ProjectLimits.byteRateRange.upperBound)),
                     ], description: "A merge: members given replace, null goes back to the default"
                 ).adding("examples", [["weight": 2, "max_runs_per_event": 500]])
             ),

@@ -99,6 +99,7 @@ extension StoredProjectLimits {
                 ("max_subscriptions_per_source", .int(Int64(limits.effectiveMaxSubscriptionsPerSource))),
                 ("max_runs_per_event", .int(Int64(limits.effectiveMaxRunsPerEvent))),
                 ("max_dispatches_per_second", .int(Int64(limits.effectiveMaxDispatchesPerSecond))),
+                ("max_event_bytes_per_second", .int(Int64(limits.effectiveMaxEventBytesPerSecond))),
                 ("updated_at", updatedAt.map(JSONValue.timestamp) ?? .null),
             ]))
     }

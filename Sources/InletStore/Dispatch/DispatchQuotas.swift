@@ -6,28 +6,33 @@ import Synchronization
 /// A dispatch refused because the project is over its `max_dispatches_per_second` quota (a 429).
 public struct DispatchRateLimited: Error, Sendable, CustomStringConvertible {
     public let limit: Int
+    /// The quota's name: `max_dispatches_per_second` or `max_event_bytes_per_second`.
+    public var quota = "max_dispatches_per_second"
     /// Whole seconds until a dispatch can be accepted again (at least 1).
     public let retryAfterSeconds: Int
 
+    public init(limit: Int, retryAfterSeconds: Int, quota: String = "max_dispatches_per_second") {
+        self.limit = limit
+        self.retryAfterSeconds = retryAfterSeconds
+        self.quota = quota
+    }
+
     public var description: String {
-        "the project is over its quota of \(limit) dispatches per second (max_dispatches_per_second); "
+        let unit = quota == "max_dispatches_per_second" ? "dispatches" : "request-body bytes"
+        return "the project is over its quota of \(limit) \(unit) per second (\(quota)); "
             + "retry after \(retryAfterSeconds) s"
     }
 }
 
-/// The project quotas dispatch enforces: the fan-out limit (`max_runs_per_event`) and the dispatch rate
-/// (`max_dispatches_per_second`), shared by every API node.
+/// The project quotas dispatch enforces: the fan-out limit (`max_runs_per_event`), the dispatch rate
+/// (`max_dispatches_per_second`) and the byte rate (`max_event_bytes_per_second`), the rates shared by every API
+/// node through ``TokenBuckets`` (`project_dispatch_budget`, `project_byte_budget`).
 ///
 /// Limits are cached per node for ``cacheSeconds`` (an admin's change applies within that time everywhere).
-/// The rate is one token bucket per project in the database (`project_dispatch_budget`, refilled at the quota per
-/// second, one second of burst), which nodes draw on in slices of a tenth of a second's worth (at most 1000): a
-/// dispatch costs the database nothing while its node's slice lasts, and one small statement when it runs out. A
-/// node's unused slice expires after a second, so all nodes together can exceed the quota by at most one slice each.
 public final class DispatchQuotas: Sendable {
     let pool: PostgresPool
     let cacheSeconds: Double
     private let cached = Mutex<[UUID: (limits: ProjectLimits, until: ContinuousClock.Instant)]>([:])
-    private let slices = Mutex<[UUID: Slice]>([:])
 
     public init(pool: PostgresPool, cacheSeconds: Double = 5) {
         self.pool = pool
@@ -46,80 +51,29 @@ public final class DispatchQuotas: Sendable {
         return limits
     }
 
-    /// Whether this node holds a live slice of the project's bucket (admitting a dispatch then costs no statement).
+    /// Whether this node holds a live slice of the project's dispatch bucket (admitting a dispatch then costs no
+    /// statement).
     public func holdsSlice(_ projectID: UUID) -> Bool {
-        let now = ContinuousClock.now
-        return slices.withLock { $0[projectID].map { $0.until > now && $0.remaining > 0 } ?? false }
-    }
-
-    /// A node's share of a project's bucket: what is left of its slice, until when, and the fetch in flight.
-    struct Slice {
-        var remaining = 0
-        var until = ContinuousClock.now
-        var fetching: Task<Void, any Error>?
+        dispatches.holdsSlice(projectID)
     }
 
     /// Takes one dispatch from the project's rate quota, or throws ``DispatchRateLimited``. Requests that find this
     /// node's slice empty wait for one fetch of the next slice (one statement, whatever the concurrency).
     public func admitDispatch(_ projectID: UUID, limits: ProjectLimits) async throws {
-        let rate = limits.effectiveMaxDispatchesPerSecond
-        for _ in 0..<8 {
-            let now = ContinuousClock.now
-            let fetch: Task<Void, any Error>? = slices.withLock { slices in
-                var slice = slices[projectID] ?? Slice()
-                if slice.until > now, slice.remaining > 0 {
-                    slice.remaining -= 1
-                    slices[projectID] = slice
-                    return nil
-                }
-                if let task = slice.fetching { return task }
-                if slices.count > 100_000 { slices = slices.filter { $0.value.until > now } }
-                let task = Task { try await self.fetchSlice(projectID, rate: rate) }
-                slice.fetching = task
-                slices[projectID] = slice
-                return task
-            }
-            guard let fetch else { return }
-            try await fetch.value
-        }
-        throw DispatchRateLimited(limit: rate, retryAfterSeconds: 1)
+        try await dispatches.admit(projectID, cost: 1, rate: limits.effectiveMaxDispatchesPerSecond, pool: pool)
     }
 
-    private func fetchSlice(_ projectID: UUID, rate: Int) async throws {
-        do {
-            let size = max(1, min(1000, rate / 10))
-            let rows = try await pool.query(Self.takeSliceSQL, [projectID, Double(rate), size])
-            let granted = try rows[0].decode(Int.self, at: 0)
-            let tokens = try rows[0].decode(Double.self, at: 1)
-            let now = ContinuousClock.now
-            slices.withLock { slices in
-                var slice = slices[projectID] ?? Slice()
-                slice.fetching = nil
-                slice.remaining = (slice.until > now ? slice.remaining : 0) + granted
-                slice.until = now.advanced(by: .seconds(1))
-                slices[projectID] = slice
-            }
-            guard granted > 0 else {
-                throw DispatchRateLimited(
-                    limit: rate, retryAfterSeconds: max(1, Int(((1 - tokens) / Double(rate)).rounded(.up))))
-            }
-        } catch {
-            slices.withLock { $0[projectID]?.fetching = nil }
-            throw error
-        }
+    /// Takes `bytes` from the project's byte-rate quota (`max_event_bytes_per_second`), or throws
+    /// ``DispatchRateLimited``. Called when a dispatch or ingest request arrives, before its payload is evaluated.
+    public func admitBytes(_ projectID: UUID, _ bytes: Int, limits: ProjectLimits) async throws {
+        guard bytes > 0 else { return }
+        try await self.bytes.admit(projectID, cost: bytes, rate: limits.effectiveMaxEventBytesPerSecond, pool: pool)
     }
 
-    /// Refills the bucket (capacity: one second of the quota) and grants up to a slice of whole tokens.
-    static let takeSliceSQL = """
-        INSERT INTO project_dispatch_budget AS b (project_id, tokens, tokens_at, granted)
-        VALUES ($1, $2::float8 - least($3::int, floor($2::float8)), now(), least($3::int, floor($2::float8)))
-        ON CONFLICT (project_id) DO UPDATE
-        SET granted = least($3::int, floor(least($2::float8, b.tokens + $2::float8 * extract(epoch FROM now() - b.tokens_at)))),
-            tokens = least($2::float8, b.tokens + $2::float8 * extract(epoch FROM now() - b.tokens_at))
-                     - least($3::int, floor(least($2::float8, b.tokens + $2::float8 * extract(epoch FROM now() - b.tokens_at)))),
-            tokens_at = now()
-        RETURNING granted, tokens
-        """
+    private let dispatches = TokenBuckets(
+        table: "project_dispatch_budget", quota: "max_dispatches_per_second", largestSlice: 1000)
+    private let bytes = TokenBuckets(
+        table: "project_byte_budget", quota: "max_event_bytes_per_second", largestSlice: 1 << 30)
 
     /// Refuses an event that would create more runs than the project's `max_runs_per_event`.
     public static func checkFanOut(_ runs: Int, limits: ProjectLimits) throws {
@@ -134,5 +88,100 @@ public final class DispatchQuotas: Sendable {
                     path: "/", message: "\(runs) matching subscriptions; max_runs_per_event is \(limit)",
                     keyword: "max_runs_per_event")
             ])
+    }
+}
+
+/// One token bucket per project in the database (`table`: refilled at the quota per second, one second of
+/// capacity), drawn on by each API node in slices of a tenth of a second's worth (at least the request's cost, at
+/// most `largestSlice`):
+/// admitting a request costs the database nothing while the node's slice lasts, and one small statement when it
+/// runs out. A node's unused slice expires after a second, so all nodes together can exceed the quota by at most
+/// one slice each. A cost above a second's worth is admitted when the bucket is full and leaves it in debt.
+final class TokenBuckets: Sendable {
+    let quota: String
+    let largestSlice: Int
+    let takeSliceSQL: String
+    private let slices = Mutex<[UUID: Slice]>([:])
+
+    init(table: String, quota: String, largestSlice: Int) {
+        self.quota = quota
+        self.largestSlice = largestSlice
+        // $2 rate per second, $3 the slice wanted, $4 the least grant that admits the request.
+        let available = "least($2::float8, b.tokens + $2::float8 * extract(epoch FROM now() - b.tokens_at))"
+        let grant = { (available: String) in
+            "CASE WHEN \(available) >= least($4::float8, $2::float8) "
+                + "THEN greatest($4::float8, least($3::float8, floor(\(available)))) ELSE 0 END"
+        }
+        self.takeSliceSQL = """
+            INSERT INTO \(table) AS b (project_id, tokens, tokens_at, granted)
+            VALUES ($1, $2::float8 - (\(grant("$2::float8"))), now(), (\(grant("$2::float8"))))
+            ON CONFLICT (project_id) DO UPDATE
+            SET granted = \(grant(available)),
+                tokens = \(available) - (\(grant(available))),
+                tokens_at = now()
+            RETURNING granted::int8, tokens
+            """
+    }
+
+    /// A node's share of a project's bucket: what is left of its slice, until when, and the fetch in flight.
+    struct Slice {
+        var remaining = 0
+        var until = ContinuousClock.now
+        var fetching: Task<Void, any Error>?
+    }
+
+    func holdsSlice(_ projectID: UUID) -> Bool {
+        let now = ContinuousClock.now
+        return slices.withLock { $0[projectID].map { $0.until > now && $0.remaining > 0 } ?? false }
+    }
+
+    /// Takes `cost` from the project's bucket, or throws ``DispatchRateLimited``.
+    func admit(_ projectID: UUID, cost: Int, rate: Int, pool: PostgresPool) async throws {
+        for _ in 0..<8 {
+            let now = ContinuousClock.now
+            let fetch: Task<Void, any Error>? = slices.withLock { slices in
+                var slice = slices[projectID] ?? Slice()
+                if slice.until > now, slice.remaining >= cost {
+                    slice.remaining -= cost
+                    slices[projectID] = slice
+                    return nil
+                }
+                if let task = slice.fetching { return task }
+                if slices.count > 100_000 { slices = slices.filter { $0.value.until > now } }
+                let held = slice.until > now ? slice.remaining : 0
+                let task = Task { try await self.fetchSlice(projectID, rate: rate, need: cost - held, pool: pool) }
+                slice.fetching = task
+                slices[projectID] = slice
+                return task
+            }
+            guard let fetch else { return }
+            try await fetch.value
+        }
+        throw DispatchRateLimited(limit: rate, retryAfterSeconds: 1, quota: quota)
+    }
+
+    private func fetchSlice(_ projectID: UUID, rate: Int, need: Int, pool: PostgresPool) async throws {
+        do {
+            let size = max(need, min(largestSlice, max(1, rate / 10)))
+            let rows = try await pool.query(takeSliceSQL, [projectID, Double(rate), Double(size), Double(need)])
+            let granted = try rows[0].decode(Int.self, at: 0)
+            let tokens = try rows[0].decode(Double.self, at: 1)
+            let now = ContinuousClock.now
+            slices.withLock { slices in
+                var slice = slices[projectID] ?? Slice()
+                slice.fetching = nil
+                slice.remaining = (slice.until > now ? slice.remaining : 0) + granted
+                slice.until = now.advanced(by: .seconds(1))
+                slices[projectID] = slice
+            }
+            guard granted > 0 else {
+                let missing = Double(min(need, rate)) - tokens
+                throw DispatchRateLimited(
+                    limit: rate, retryAfterSeconds: max(1, Int((missing / Double(rate)).rounded(.up))), quota: quota)
+            }
+        } catch {
+            slices.withLock { $0[projectID]?.fetching = nil }
+            throw error
+        }
     }
 }

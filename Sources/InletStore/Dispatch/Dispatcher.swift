@@ -35,6 +35,14 @@ public struct Dispatcher: Sendable {
         self.lanes = lanes
     }
 
+    /// Charges `bytes` of a dispatch or ingest request body to the project's `max_event_bytes_per_second` quota
+    /// (nothing without quotas), or throws ``DispatchRateLimited``. Called when the request arrives, before its
+    /// payload is read or evaluated: the quota bounds the work a project can cause per second, whatever the answer.
+    public func admitBytes(_ projectID: UUID, _ bytes: Int) async throws {
+        guard let quotas else { return }
+        try await quotas.admitBytes(projectID, bytes, limits: try await quotas.limits(projectID))
+    }
+
     public func dispatch(_ request: DispatchRequest) async throws -> DispatchResult {
         let limits = try await quotas?.limits(request.projectID)
         var admitted = false

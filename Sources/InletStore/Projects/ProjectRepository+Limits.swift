@@ -9,6 +9,7 @@ public struct ProjectLimitsPatch: Sendable {
     public var maxSubscriptionsPerSource: Patch<Int?> = .keep
     public var maxRunsPerEvent: Patch<Int?> = .keep
     public var maxDispatchesPerSecond: Patch<Int?> = .keep
+    public var maxEventBytesPerSecond: Patch<Int?> = .keep
     public init() {}
 }
 
@@ -21,7 +22,8 @@ public struct StoredProjectLimits: Sendable, Equatable {
 
 extension ProjectRepository {
     static let limitColumns =
-        "weight, max_jobs, max_subscriptions_per_source, max_runs_per_event, max_dispatches_per_second, updated_at"
+        "weight, max_jobs, max_subscriptions_per_source, max_runs_per_event, max_dispatches_per_second, updated_at, "
+        + "max_event_bytes_per_second"
 
     /// The project's weight and quotas (defaults where none were set).
     public func limits(_ projectID: UUID) async throws -> ProjectLimits {
@@ -59,17 +61,18 @@ extension ProjectRepository {
                     to: limits.maxSubscriptionsPerSource)
                 limits.maxRunsPerEvent = patch.maxRunsPerEvent.applied(to: limits.maxRunsPerEvent)
                 limits.maxDispatchesPerSecond = patch.maxDispatchesPerSecond.applied(to: limits.maxDispatchesPerSecond)
+                limits.maxEventBytesPerSecond = patch.maxEventBytesPerSecond.applied(to: limits.maxEventBytesPerSecond)
                 let rows = try await connection.query(
                     """
                     UPDATE project_limits
                     SET weight = $2, max_jobs = $3, max_subscriptions_per_source = $4, max_runs_per_event = $5,
-                        max_dispatches_per_second = $6, updated_at = now()
+                        max_dispatches_per_second = $6, max_event_bytes_per_second = $7, updated_at = now()
                     WHERE project_id = $1
                     RETURNING \(Self.limitColumns)
                     """,
                     [
                         projectID, limits.weight, limits.maxJobs, limits.maxSubscriptionsPerSource,
-                        limits.maxRunsPerEvent, limits.maxDispatchesPerSecond,
+                        limits.maxRunsPerEvent, limits.maxDispatchesPerSecond, limits.maxEventBytesPerSecond,
                     ])
                 return try Self.limits(rows[0], projectID: projectID)
             }
@@ -83,7 +86,8 @@ extension ProjectRepository {
                 weight: try row.decode(Int?.self, at: 0), maxJobs: try row.decode(Int?.self, at: 1),
                 maxSubscriptionsPerSource: try row.decode(Int?.self, at: 2),
                 maxRunsPerEvent: try row.decode(Int?.self, at: 3),
-                maxDispatchesPerSecond: try row.decode(Int?.self, at: 4)),
+                maxDispatchesPerSecond: try row.decode(Int?.self, at: 4),
+                maxEventBytesPerSecond: try row.decode(Int?.self, at: 6)),
             updatedAt: try row.decode(Date?.self, at: 5))
     }
 }
