@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: []),
     ],
     targets: [
         // MARK: Database driver (knows nothing about Inlet)
@@ -50,6 +51,12 @@ let package = Package(
             ]
         ),
 
+        // MARK: Settings of both executables (environment variables and secret files, via swift-configuration)
+        .target(
+            name: "InletConfiguration",
+            dependencies: [.product(name: "Configuration", package: "swift-configuration")]
+        ),
+
         // MARK: Persistence
         .target(
             name: "InletStore",
@@ -68,6 +75,7 @@ let package = Package(
             name: "InletHTTP",
             dependencies: [
                 "Inlet",
+                "InletConfiguration",
                 "InletStore",
                 "Postgres",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -89,6 +97,7 @@ let package = Package(
             name: "InletWorker",
             dependencies: [
                 "Inlet",
+                "InletConfiguration",
                 "InletStore",
                 "Postgres",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -108,6 +117,7 @@ let package = Package(
             name: "inlet-server",
             dependencies: [
                 "Inlet",
+                "InletConfiguration",
                 "InletHTTP",
                 "InletStore",
                 "Postgres",
@@ -119,6 +129,7 @@ let package = Package(
             name: "inlet-worker",
             dependencies: [
                 "Inlet",
+                "InletConfiguration",
                 "InletStore",
                 "InletWorker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -147,6 +158,7 @@ let package = Package(
             name: "InletHTTPTests",
             dependencies: [
                 "Inlet",
+                "InletConfiguration",
                 "InletHTTP",
                 "InletStore",
                 "InletTestSupport",
@@ -164,6 +176,8 @@ let package = Package(
             name: "InletWorkerTests",
             dependencies: [
                 "Inlet",
+                "InletConfiguration",
+                "InletHTTP",
                 "InletStore",
                 "InletTestSupport",
                 "InletWorker",

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Inlet
+import InletConfiguration
 import InletHTTP
 import InletStore
 import Logging
@@ -15,14 +16,16 @@ struct InletServer: AsyncParsableCommand {
         defaultSubcommand: Serve.self)
 }
 
-/// Reads the server configuration from the environment, exiting with a one-line message when it is invalid.
+/// Reads the server configuration from the environment, exiting with a one-line message naming the variable and
+/// status 78 (`EX_CONFIG`) when it is invalid, as `inlet-worker` does.
 func loadConfiguration() throws -> ServerConfiguration {
     do {
         let configuration = try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
         LoggingSystem.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
         return configuration
     } catch {
-        throw ValidationError("configuration: \(error)")
+        FileHandle.standardError.write(Data("inlet-server: invalid configuration: \(error)\n".utf8))
+        throw ExitCode(ConfigurationError.exitStatus)
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Inlet
+import InletConfiguration
 import InletStore
 import InletWorker
 import Logging
@@ -42,15 +43,15 @@ struct Work: AsyncParsableCommand {
             configuration = try WorkerConfiguration(environment: ProcessInfo.processInfo.environment)
         } catch {
             FileHandle.standardError.write(Data("inlet-worker: invalid configuration: \(error)\n".utf8))
-            throw ExitCode(78)  // EX_CONFIG
+            throw ExitCode(ConfigurationError.exitStatus)
         }
         let format: String
         do {
-            format = try EnvironmentReader(ProcessInfo.processInfo.environment).choice(
+            format = try SettingsReader(ProcessInfo.processInfo.environment).choice(
                 "INLET_LOG_FORMAT", default: "text", allowed: ["text", "json"])
         } catch {
             FileHandle.standardError.write(Data("inlet-worker: invalid configuration: \(error)\n".utf8))
-            throw ExitCode(78)
+            throw ExitCode(ConfigurationError.exitStatus)
         }
         LoggingSystem.bootstrap(format: format, level: configuration.logLevel)
         let application: WorkerApplication
@@ -58,13 +59,13 @@ struct Work: AsyncParsableCommand {
             application = try WorkerApplication(configuration: configuration)
         } catch {
             FileHandle.standardError.write(Data("inlet-worker: \(error)\n".utf8))
-            throw ExitCode(78)
+            throw ExitCode(ConfigurationError.exitStatus)
         }
         do {
             try await application.run()
         } catch let error as WorkerConfigurationError {
             FileHandle.standardError.write(Data("inlet-worker: invalid configuration: \(error)\n".utf8))
-            throw ExitCode(78)
+            throw ExitCode(ConfigurationError.exitStatus)
         }
     }
 }

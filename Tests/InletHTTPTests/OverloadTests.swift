@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Inlet
+import InletConfiguration
 import InletTestSupport
 import Logging
 import Postgres

@@ -1,5 +1,6 @@
 import Foundation
 import Inlet
+import InletConfiguration
 import Logging
 
 /// Everything `inlet-server` reads from its environment. See the README's configuration table.
@@ -72,7 +73,7 @@ public struct ServerConfiguration: Sendable {
 
     /// Reads the configuration; a bad value throws an error naming the variable.
     public init(environment: [String: String]) throws(ConfigurationError) {
-        let reader = EnvironmentReader(environment)
+        let reader = SettingsReader(environment)
         self.init(
             host: reader.string("INLET_HOST") ?? "127.0.0.1",
             port: try reader.integer("INLET_PORT", default: 8080, range: 0...65535),
@@ -84,7 +85,7 @@ public struct ServerConfiguration: Sendable {
                 "INLET_STATEMENT_TIMEOUT_MS", default: 10_000, range: 100...3_600_000),
             secretKey: try reader.required(
                 "INLET_SECRET_KEY", hint: "32 bytes as 64 hex characters or base64 (openssl rand -hex 32)"),
-            adminToken: reader.string("INLET_ADMIN_TOKEN"),
+            adminToken: try reader.secret("INLET_ADMIN_TOKEN"),
             maxBodyBytes: try reader.integer("INLET_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20)),
             httpIdleTimeoutMilliseconds: try reader.integer(
                 "INLET_HTTP_IDLE_TIMEOUT_MS", default: 30_000, range: 100...3_600_000),

@@ -1,5 +1,6 @@
 import Foundation
 import Inlet
+import InletConfiguration
 import Logging
 import Postgres
 
@@ -76,7 +77,7 @@ public struct WorkerConfiguration: Sendable {
     ///
     /// - Throws: ``WorkerConfigurationError`` naming the first variable that is missing or invalid.
     public init(environment: [String: String]) throws(WorkerConfigurationError) {
-        let reader = EnvironmentReader(environment: environment)
+        let reader = SettingsReader(environment)
         let databaseURL = try reader.required("DATABASE_URL")
         do {
             _ = try PostgresConfiguration(url: databaseURL)
@@ -102,22 +103,22 @@ public struct WorkerConfiguration: Sendable {
             secretBox: secretBox,
             workerID: workerID,
             concurrency: try reader.integer(
-                "INLET_WORKER_CONCURRENCY", default: Self.defaultConcurrency, in: 1...10_000),
-            batchSize: try reader.integer("INLET_WORKER_BATCH_SIZE", default: Self.defaultBatchSize, in: 1...10_000),
+                "INLET_WORKER_CONCURRENCY", default: Self.defaultConcurrency, range: 1...10_000),
+            batchSize: try reader.integer("INLET_WORKER_BATCH_SIZE", default: Self.defaultBatchSize, range: 1...10_000),
             leaseSeconds: try reader.integer(
-                "INLET_WORKER_LEASE_SECONDS", default: Self.defaultLeaseSeconds, in: 1...86_400),
+                "INLET_WORKER_LEASE_SECONDS", default: Self.defaultLeaseSeconds, range: 1...86_400),
             pollInterval: .milliseconds(
-                try reader.integer("INLET_WORKER_POLL_INTERVAL_MS", default: 1000, in: 10...3_600_000)),
+                try reader.integer("INLET_WORKER_POLL_INTERVAL_MS", default: 1000, range: 10...3_600_000)),
             shutdownGrace: .seconds(
-                try reader.integer("INLET_WORKER_SHUTDOWN_GRACE_SECONDS", default: 25, in: 0...3600)),
+                try reader.integer("INLET_WORKER_SHUTDOWN_GRACE_SECONDS", default: 25, range: 0...3600)),
             retentionDays: try reader.integer(
-                "INLET_RETENTION_DAYS", default: Self.defaultRetentionDays, in: 1...36_500),
+                "INLET_RETENTION_DAYS", default: Self.defaultRetentionDays, range: 1...36_500),
             allowPrivateTargets: try reader.boolean("INLET_ALLOW_PRIVATE_TARGETS", default: false),
             databasePoolSize: try reader.integer(
-                "INLET_DATABASE_POOL_SIZE", default: Self.defaultDatabasePoolSize, in: 2...200),
+                "INLET_DATABASE_POOL_SIZE", default: Self.defaultDatabasePoolSize, range: 2...200),
             logLevel: try reader.logLevel("INLET_LOG_LEVEL", default: .info),
             metricsPort: try reader.integer(
-                "INLET_WORKER_METRICS_PORT", default: Self.defaultMetricsPort, in: 0...65535),
+                "INLET_WORKER_METRICS_PORT", default: Self.defaultMetricsPort, range: 0...65535),
             metricsHost: try reader.string("INLET_WORKER_METRICS_HOST", default: Self.defaultMetricsHost) { value in
                 value.contains(where: { $0.isWhitespace || $0 == "/" }) ? "must be a host name or IP address" : nil
             })
@@ -139,56 +140,18 @@ public struct WorkerConfiguration: Sendable {
     public var rescueInterval: Duration { .milliseconds(min(10_000, max(1000, leaseSeconds * 1000 / 3))) }
 }
 
-/// Reads typed values from environment variables, naming the variable in every error.
-struct EnvironmentReader {
-    let environment: [String: String]
-
-    func value(_ name: String) -> String? {
-        guard let raw = environment[name] else { return nil }
-        let trimmed = raw.trimmingCharacters(in: .whitespaces)
-        return trimmed.isEmpty ? nil : trimmed
-    }
-
-    func required(_ name: String) throws(WorkerConfigurationError) -> String {
-        guard let value = value(name) else { throw WorkerConfigurationError(variable: name, message: "is required") }
-        return value
-    }
-
-    func string(_ name: String, default fallback: String, problem: (String) -> String?) throws(WorkerConfigurationError)
+extension SettingsReader {
+    /// A free-form setting checked by `problem` (a message, or `nil` when the value is fine).
+    func string(_ name: String, default fallback: String, problem: (String) -> String?) throws(ConfigurationError)
         -> String
     {
-        guard let value = value(name) else { return fallback }
-        if let message = problem(value) { throw WorkerConfigurationError(variable: name, message: message) }
+        guard let value = string(name) else { return fallback }
+        if let message = problem(value) { throw ConfigurationError(variable: name, message: message) }
         return value
     }
 
-    func integer(_ name: String, default fallback: Int, in range: ClosedRange<Int>) throws(WorkerConfigurationError)
-        -> Int
-    {
-        guard let text = value(name) else { return fallback }
-        guard let number = Int(text), range.contains(number) else {
-            throw WorkerConfigurationError(
-                variable: name,
-                message: "must be an integer from \(range.lowerBound) to \(range.upperBound), not \"\(text)\"")
-        }
-        return number
-    }
-
-    func boolean(_ name: String, default fallback: Bool) throws(WorkerConfigurationError) -> Bool {
-        guard let text = value(name) else { return fallback }
-        switch text.lowercased() {
-        case "true", "1", "yes", "on": return true
-        case "false", "0", "no", "off": return false
-        default: throw WorkerConfigurationError(variable: name, message: "must be true or false, not \"\(text)\"")
-        }
-    }
-
-    func logLevel(_ name: String, default fallback: Logger.Level) throws(WorkerConfigurationError) -> Logger.Level {
-        guard let text = value(name) else { return fallback }
-        guard let level = Logger.Level(rawValue: text.lowercased()) else {
-            let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
-            throw WorkerConfigurationError(variable: name, message: "must be one of \(names), not \"\(text)\"")
-        }
-        return level
+    func logLevel(_ name: String, default fallback: Logger.Level) throws(ConfigurationError) -> Logger.Level {
+        Logger.Level(
+            rawValue: try choice(name, default: fallback.rawValue, allowed: Logger.Level.allCases.map(\.rawValue)))!
     }
 }

@@ -1,13 +1,5 @@
-/// A configuration value the worker cannot use; the message names the environment variable.
-public struct WorkerConfigurationError: Error, Sendable, CustomStringConvertible {
-    /// The environment variable at fault, e.g. `INLET_WORKER_CONCURRENCY`.
-    public let variable: String
-    public let message: String
+import InletConfiguration
 
-    public init(variable: String, message: String) {
-        self.variable = variable
-        self.message = message
-    }
-
-    public var description: String { "\(variable): \(message)" }
-}
+/// A configuration value the worker cannot use; the message names the environment variable. The same error as the
+/// server's (one reader for both executables).
+public typealias WorkerConfigurationError = ConfigurationError
