@@ -213,6 +213,20 @@ import Testing
             #expect(limited.text.contains("max_event_bytes_per_second"))
             #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 >= 30)
 
+            // The node remembers the bucket's level: refusals until it refills cost no statement (a client that
+            // ignores Retry-After does not make the database write the bucket's row again).
+            let pool = try TestDatabase.makePool(.init(maxConnections: 1))
+            try await pool.using { pool in
+                let bucket = "SELECT tokens_at::text FROM project_byte_budget WHERE project_id = $1::uuid"
+                let before = try await pool.query(bucket, [project.id]).first?.decode(String.self, at: 0)
+                for _ in 0..<5 {
+                    let again = try await project.api.post(
+                        "/v1/events/dispatch", ["source": "orders", "payload": ["order": 1]])
+                    #expect(again.status == .tooManyRequests)
+                }
+                #expect(try await pool.query(bucket, [project.id]).first?.decode(String.self, at: 0) == before)
+            }
+
             // Ingest and admin dispatches draw on the same bucket; other projects do not, and neither do webhooks
             // whose signature fails (anyone can post to an ingest URL).
             for _ in 0..<3 {

@@ -123,11 +123,32 @@ final class TokenBuckets: Sendable {
             """
     }
 
-    /// A node's share of a project's bucket: what is left of its slice, until when, and the fetch in flight.
+    /// A node's share of a project's bucket: what is left of its slice, until when, the fetch in flight, and the
+    /// bucket's level when the database last refused a slice.
     struct Slice {
         var remaining = 0
         var until = ContinuousClock.now
         var fetching: Task<Void, any Error>?
+        var refusal: (tokens: Double, at: ContinuousClock.Instant)?
+
+        /// Whether the bucket cannot hold `needed` tokens yet, and if so in how many whole seconds it may: from
+        /// the last refusal's level and the refill rate. Other nodes only take tokens, so this level is an upper
+        /// bound, and a request it refuses would have been refused by the database too (without the statement:
+        /// a client that ignores `Retry-After` costs the database nothing).
+        func refusesUntilRefilled(_ needed: Int, rate: Int, now: ContinuousClock.Instant) -> Int? {
+            guard let refusal else { return nil }
+            let elapsed = refusal.at.duration(to: now)
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let missing = Double(min(needed, rate)) - (refusal.tokens + Double(rate) * seconds)
+            guard missing > 0 else { return nil }
+            return max(1, Int((missing / Double(rate)).rounded(.up)))
+        }
+    }
+
+    enum Admission {
+        case admitted
+        case waitFor(Task<Void, any Error>)
+        case refused(retryAfterSeconds: Int)
     }
 
     func holdsSlice(_ projectID: UUID) -> Bool {
@@ -139,23 +160,30 @@ final class TokenBuckets: Sendable {
     func admit(_ projectID: UUID, cost: Int, rate: Int, pool: PostgresPool) async throws {
         for _ in 0..<8 {
             let now = ContinuousClock.now
-            let fetch: Task<Void, any Error>? = slices.withLock { slices in
+            let admission: Admission = slices.withLock { slices in
                 var slice = slices[projectID] ?? Slice()
                 if slice.until > now, slice.remaining >= cost {
                     slice.remaining -= cost
                     slices[projectID] = slice
-                    return nil
+                    return .admitted
                 }
-                if let task = slice.fetching { return task }
-                if slices.count > 100_000 { slices = slices.filter { $0.value.until > now } }
+                if let task = slice.fetching { return .waitFor(task) }
                 let held = slice.until > now ? slice.remaining : 0
+                if let seconds = slice.refusesUntilRefilled(cost - held, rate: rate, now: now) {
+                    return .refused(retryAfterSeconds: seconds)
+                }
+                if slices.count > 100_000 { slices = slices.filter { $0.value.until > now } }
                 let task = Task { try await self.fetchSlice(projectID, rate: rate, need: cost - held, pool: pool) }
                 slice.fetching = task
                 slices[projectID] = slice
-                return task
+                return .waitFor(task)
             }
-            guard let fetch else { return }
-            try await fetch.value
+            switch admission {
+            case .admitted: return
+            case .waitFor(let fetch): try await fetch.value
+            case .refused(let seconds):
+                throw DispatchRateLimited(limit: rate, retryAfterSeconds: seconds, quota: quota)
+            }
         }
         throw DispatchRateLimited(limit: rate, retryAfterSeconds: 1, quota: quota)
     }
@@ -172,6 +200,7 @@ final class TokenBuckets: Sendable {
                 slice.fetching = nil
                 slice.remaining = (slice.until > now ? slice.remaining : 0) + granted
                 slice.until = now.advanced(by: .seconds(1))
+                slice.refusal = granted > 0 ? nil : (tokens, now)
                 slices[projectID] = slice
             }
             guard granted > 0 else {
