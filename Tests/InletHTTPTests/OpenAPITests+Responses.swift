@@ -158,6 +158,11 @@ extension OpenAPITests {
             try await api.call(.get, "/v1/events?source=nope", expect: .notFound)
             try await api.call(.get, "/v1/events?source=%00", expect: .notFound)
             try await api.call(.post, "/v1/events/dispatch", json: ["source": "a\u{0}"], expect: .unprocessableContent)
+            let batch = try await api.call(
+                .post, "/v1/events/dispatch/batch",
+                json: ["events": [order, ["source": "nope"], ["source": "orders", "payload": [:]]]], expect: .ok)
+            #expect(batch["accepted"] == 1 && batch["refused"] == 2)
+            try await api.call(.post, "/v1/events/dispatch/batch", json: ["events": []], expect: .unprocessableContent)
             try await api.call(.get, "/v1/events/\(eventID)", expect: .ok)
             try await api.call(.post, "/v1/events/\(eventID)/replay?dry_run=true", expect: .ok)
             try await api.call(.post, "/v1/events/\(eventID)/replay?dry_run=true&explain=true", expect: .ok)

@@ -199,6 +199,18 @@ import Testing
         if object["source"] != nil { object["source"] = .string(resources.sourceName) }
         if object["name"]?.stringValue != nil { object["name"] = .string("matrix-\(counter.next())") }
         if object["idempotency_key"] != nil { object["idempotency_key"] = .string("matrix-\(counter.next())") }
+        if let events = object["events"]?.arrayValue {
+            // A batch: each event names A's source, with keys of its own.
+            object["events"] = .array(
+                events.map { event in
+                    guard var item = event.objectValue else { return event }
+                    if item["source"] != nil { item["source"] = .string(resources.sourceName) }
+                    if item["idempotency_key"] != nil {
+                        item["idempotency_key"] = .string("matrix-\(counter.next())")
+                    }
+                    return .object(item)
+                })
+        }
         return .object(object)
     }
 

@@ -50,6 +50,23 @@ extension JSONValue {
         return (value, parser.deferredMember)
     }
 
+    /// Parses a document whose objects at `depth` (1 is the top level) have a member `deferred` that is checked but
+    /// not parsed (a batch's event payloads: `{"events": [{"payload": …}]}` defers at depth 3). Each such member's
+    /// value is replaced in its object by the integer index of its entry in `deferred`, which gives its text's
+    /// range (and its tree, in the rare case the check needed one).
+    public static func parsingDocument(
+        _ bytes: UnsafeRawBufferPointer, deferring deferred: String, atDepth depth: Int,
+        limits: JSONParseLimits = .default
+    ) throws(JSONParseError) -> (value: JSONValue, deferred: [(range: Range<Int>, value: JSONValue?)]) {
+        precondition(depth > 1, "use parsingObject(_:deferring:limits:) for the top level")
+        let buffer = bytes.bindMemory(to: UInt8.self)
+        var parser = JSONParser(buffer, limits: limits)
+        parser.deferredKey = deferred
+        parser.deferredDepth = depth
+        let value = try parser.parseDocument()
+        return (value, parser.deferredMembers)
+    }
+
     /// Checks that `bytes` are one JSON text, as strictly as parsing them would (the same errors), building a
     /// tree only when the check cannot do without one (then it is returned).
     public static func validate(_ bytes: UnsafeRawBufferPointer, limits: JSONParseLimits = .default)
@@ -122,7 +139,11 @@ struct JSONParser {
     private(set) var budgetError: WorkBudgetError?
     /// A member of the top-level object to check and skip rather than build (see ``JSONValue/parsingObject(_:deferring:limits:)``).
     var deferredKey: String?
+    /// The depth of the objects whose `deferredKey` member is deferred (1: the top-level object only).
+    var deferredDepth = 1
     private(set) var deferredMember: (range: Range<Int>, value: JSONValue?)?
+    /// Every deferred member, in document order (below the top level, their objects hold their indices).
+    private(set) var deferredMembers: [(range: Range<Int>, value: JSONValue?)] = []
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, limits: JSONParseLimits) {
         self.bytes = bytes
@@ -248,7 +269,7 @@ struct JSONParser {
             }
             position += 1
             skipWhitespace()
-            if depth == 1, let deferredKey, utf8Equal(keys[keys.count - 1], deferredKey) {
+            if depth == deferredDepth, let deferredKey, utf8Equal(keys[keys.count - 1], deferredKey) {
                 try deferMember()
             } else {
                 values.append(try parseValue())
@@ -273,7 +294,7 @@ struct JSONParser {
             keys: Array(keys[base...]), values: Array(values[valueBase...]), keepingLast: !limits.rejectDuplicateKeys)
         switch parsed {
         case .success(var object):
-            if depth == 1, let deferredKey, deferredMember != nil { object[deferredKey] = nil }
+            if depth == 1, deferredDepth == 1, let deferredKey, deferredMember != nil { object[deferredKey] = nil }
             return .object(object)
         case .failure(let duplicate):
             throw JSONParseError(
@@ -286,14 +307,15 @@ struct JSONParser {
     /// members until the object is built without it.
     private mutating func deferMember() throws(JSONParseError) {
         let start = position
-        if let end = EventScanner.endOfValue(in: bytes, from: start, depth: 1, maxDepth: limits.maxDepth) {
+        if let end = EventScanner.endOfValue(in: bytes, from: start, depth: depth, maxDepth: limits.maxDepth) {
             position = end
             deferredMember = (start..<end, nil)
         } else {
             let value = try parseValue()  // the exact error, or a tree the check could not do without
             deferredMember = (start..<position, value)
         }
-        values.append(.null)
+        deferredMembers.append(deferredMember!)
+        values.append(deferredDepth == 1 ? .null : .int(Int64(deferredMembers.count - 1)))
     }
 
     private mutating func parseArray() throws(JSONParseError) -> JSONValue {

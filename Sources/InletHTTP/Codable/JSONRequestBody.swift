@@ -40,6 +40,27 @@ enum JSONRequestBody {
         }
     }
 
+    /// Reads a batch body, an object whose member `events` is an array of objects, deferring each event's
+    /// `payload` as ``object(_:limit:deferring:)`` defers a single dispatch's: checked, not parsed. In the events,
+    /// a payload's place holds the index of its entry in `payloads`.
+    static func batch(_ request: Request, limit: Int) async throws -> (object: JSONObject, payloads: [EventPayload]) {
+        let buffer = try await collect(request, limit: limit)
+        do {
+            return try buffer.withUnsafeReadableBytes { bytes in
+                let (value, members) = try JSONValue.parsingDocument(
+                    bytes, deferring: "payload", atDepth: 3, limits: limits(limit))
+                guard let object = value.objectValue else {
+                    throw APIError(
+                        .unprocessableContent, code: "validation_failed", "the request body must be a JSON object")
+                }
+                let payloads = members.map { EventPayload(validatedText: Array(bytes[$0.range]), parsed: $0.value) }
+                return (object, payloads)
+            }
+        } catch let error as JSONParseError {
+            throw APIError(.badRequest, code: error.code.rawValue, "malformed JSON: \(error.description)")
+        }
+    }
+
     /// The parse limits of request bodies.
     static func limits(_ limit: Int) -> JSONParseLimits { JSONParseLimits(maxDepth: 64, maxBytes: limit) }
 

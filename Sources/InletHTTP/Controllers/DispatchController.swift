@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Inlet
 import InletStore
+import Logging
 
 /// `POST /v1/events/dispatch`: the seed's dispatch endpoint.
 struct DispatchController {
@@ -10,6 +11,7 @@ struct DispatchController {
 
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.post("events/dispatch", use: dispatch)
+        group.post("events/dispatch/batch", use: dispatchBatch)
     }
 
     func dispatch(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -60,5 +62,111 @@ struct DispatchController {
                     ("dispatched", .int(Int64(result.dispatched))), ("source", .string(source!)),
                     ("event_id", .id(result.eventID)), ("duplicate", .bool(result.duplicate)),
                 ])), status: .accepted)
+    }
+
+    /// `POST /v1/events/dispatch/batch`: up to ``Dispatcher/maxBatchEvents`` events of one project, each judged as
+    /// `POST /v1/events/dispatch` judges it, written together (one transaction); one result per event, in order.
+    /// The answer is 200 whatever the events' outcomes; the request itself is refused (4xx, nothing stored) only
+    /// when its envelope is wrong.
+    func dispatchBatch(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let limit = services.configuration.maxBodyBytes
+        var charged = false
+        if case .project(let own, _) = context.principal,
+            let length = request.headers[.contentLength].flatMap(Int.init), length <= limit
+        {
+            try await dispatcher.admitBytes(own, length)
+            charged = true
+        }
+        let (body, payloads) = try await JSONRequestBody.batch(request, limit: limit)
+        var reader = ObjectReader(body)
+        let requestedProject = reader.uuid("project_id")
+        let items = reader.raw("events")
+        reader.rejectUnknownFields()
+        guard let events = items?.arrayValue, (1...Dispatcher.maxBatchEvents).contains(events.count) else {
+            reader.issue("events", "must be an array of 1 to \(Dispatcher.maxBatchEvents) events")
+            try reader.finish()
+            return Response(status: .internalServerError)  // unreachable: finish() threw
+        }
+        try reader.finish()
+        let projectID = try await services.projectID(for: context, requested: requestedProject)
+        if !charged { try await dispatcher.admitBytes(projectID, payloads.reduce(0) { $0 + $1.text.count }) }
+        let headers = RecordedHeaders.select(from: request.headers.map { ($0.name.canonicalName, $0.value) })
+        let isCancelled = services.cancellation(of: context.client)
+
+        // Each event's envelope is checked on its own: a malformed one is that event's error only.
+        var dispatches: [(index: Int, request: DispatchRequest)] = []
+        var results = [JSONValue?](repeating: nil, count: events.count)
+        for (index, item) in events.enumerated() {
+            do {
+                guard let object = item.objectValue else {
+                    throw ValidationError(
+                        "an event must be a JSON object",
+                        issues: [ValidationIssue(path: "/events/\(index)", message: "must be a JSON object")])
+                }
+                var event = ObjectReader(object, pathPrefix: "/events/\(index)")
+                let source = event.string("source", required: true)
+                if let source, source.isEmpty || source.utf8.count > 128 || source.contains("\0") {
+                    event.issue("source", "must be a source name or id")
+                }
+                let key = event.string("idempotency_key")
+                if let key, key.isEmpty || key.utf8.count > 255 {
+                    event.issue("idempotency_key", "must be 1–255 bytes")
+                }
+                let payload = event.raw("payload").map { payloads[Int($0.numberValue?.int64 ?? 0)] }
+                let delivery = DeliveryTime.read(&event)
+                event.rejectUnknownFields()
+                try event.finish("the event is invalid")
+                var dispatch = DispatchRequest(
+                    projectID: projectID, source: .nameOrID(source!), payload: payload ?? EventPayload([:]),
+                    idempotencyKey: key, headers: headers, via: .api, requestID: context.requestID,
+                    isCancelled: isCancelled)
+                dispatch.deliverAt = delivery.deliverAt
+                dispatch.delayMilliseconds = delivery.delayMilliseconds
+                dispatches.append((index, dispatch))
+            } catch {
+                results[index] = Self.failure(error, logger: context.logger)
+            }
+        }
+        let outcomes = try await dispatcher.dispatchBatch(dispatches.map(\.request))
+        for ((index, dispatch), outcome) in zip(dispatches, outcomes) {
+            switch outcome {
+            case .success(let result):
+                results[index] = .object(
+                    JSONObject([
+                        ("status", .string(result.duplicate ? "duplicate" : "dispatched")),
+                        ("event_id", .id(result.eventID)), ("dispatched", .int(Int64(result.dispatched))),
+                        ("duplicate", .bool(result.duplicate)),
+                        ("source", .string(Self.sourceName(dispatch.source))),
+                    ]))
+            case .failure(let error):
+                results[index] = Self.failure(error, logger: context.logger)
+            }
+        }
+        let accepted = outcomes.filter { if case .success = $0 { true } else { false } }.count
+        return JSONResponse.make(
+            .object(
+                JSONObject([
+                    ("accepted", .int(Int64(accepted))), ("refused", .int(Int64(events.count - accepted))),
+                    ("results", .array(results.map { $0 ?? .null })),
+                ])), status: .ok)
+    }
+
+    static func sourceName(_ reference: SourceReference) -> String {
+        switch reference {
+        case .nameOrID(let text): text
+        case .id(let id): id.lowercasedString
+        }
+    }
+
+    /// One event's refusal as its result: the error body a single dispatch would have answered, with its status.
+    static func failure(_ error: any Error, logger: Logger) -> JSONValue {
+        let apiError = ErrorMiddleware<AuthenticatedContext>.apiError(for: error, logger: logger)
+        var result = apiError.json.objectValue ?? JSONObject()
+        result["status"] = .string("refused")
+        result["http_status"] = .int(Int64(apiError.status.code))
+        if let retryAfter = apiError.headers[.retryAfter].flatMap(Int.init) {
+            result["retry_after_seconds"] = .int(Int64(retryAfter))
+        }
+        return .object(result)
     }
 }

@@ -2,22 +2,28 @@ import Inlet
 
 /// The error body, the shared parameters, headers and responses, and the routes outside `/v1`.
 extension OpenAPIDocument {
+    /// The `error` member of every error body (and of a refused batch event's result).
+    static var errorObject: JSONValue {
+        OpenAPISchema.object(
+            [
+                "code": OpenAPISchema.string(
+                    description:
+                        "Machine-readable: validation_failed, bad_request, unauthorized, forbidden, "
+                        + "not_found, conflict, payload_too_large, unsupported_media_type, unavailable, "
+                        + "ingest_not_configured, rate_limited, work_budget_exceeded, or a JSON parse error code for "
+                        + "malformed bodies"),
+                "message": OpenAPISchema.string(description: "For people; never carries internals"),
+                "details": OpenAPISchema.array(OpenAPISchema.ref("ErrorDetail")),
+            ], required: ["code", "message"])
+    }
+
     static var commonSchemas: [(String, JSONValue)] {
         [
             (
                 "Error",
                 OpenAPISchema.object(
                     [
-                        "error": OpenAPISchema.object(
-                            [
-                                "code": OpenAPISchema.string(
-                                    description:
-                                        "Machine-readable: validation_failed, bad_request, unauthorized, forbidden, "
-                                        + "not_found, conflict, payload_too_large, unsupported_media_type, unavailable, "
-                                        + "ingest_not_configured, or a JSON parse error code for malformed bodies"),
-                                "message": OpenAPISchema.string(description: "For people; never carries internals"),
-                                "details": OpenAPISchema.array(OpenAPISchema.ref("ErrorDetail")),
-                            ], required: ["code", "message"])
+                        "error": errorObject
                     ], required: ["error"], description: "The body of every 4xx and 5xx answer of the API")
             ),
             (

@@ -1,4 +1,5 @@
 import Inlet
+import InletStore
 
 /// `POST /v1/events/dispatch` (the seed's), `/v1/events` and replays, and `POST /v1/ingest/{source_id}`.
 extension OpenAPIDocument {
@@ -45,6 +46,78 @@ extension OpenAPIDocument {
                         "duplicate": OpenAPISchema.described(
                             OpenAPISchema.boolean, "true when the idempotency key was seen before"),
                     ], required: ["dispatched", "source", "event_id", "duplicate"])
+            ),
+            (
+                "BatchDispatchRequest",
+                OpenAPISchema.object(
+                    [
+                        "project_id": OpenAPISchema.described(
+                            OpenAPISchema.uuid, "Optional with a project key; required with an admin key"),
+                        "events": [
+                            "type": "array", "minItems": 1, "maxItems": .int(Int64(Dispatcher.maxBatchEvents)),
+                            "items": OpenAPISchema.ref("BatchEvent"),
+                            "description": .string(
+                                "1 to \(Dispatcher.maxBatchEvents) events; each is judged as a single dispatch is"),
+                        ],
+                    ], required: ["events"]
+                ).adding(
+                    "examples",
+                    [
+                        [
+                            "events": [
+                                ["source": "orders", "payload": ["type": "order.created", "amount": 42]],
+                                ["source": "orders", "payload": ["type": "order.paid"], "idempotency_key": "paid-42"],
+                            ]
+                        ]
+                    ])
+            ),
+            (
+                "BatchEvent",
+                OpenAPISchema.object(
+                    [
+                        "source": OpenAPISchema.string(
+                            minLength: 1, maxLength: 128, description: "The event source's name or id"),
+                        "payload": OpenAPISchema.described(
+                            OpenAPISchema.anyValue, "Any JSON (default {}); validated against the source's schema"),
+                        "idempotency_key": OpenAPISchema.string(minLength: 1, maxLength: 255),
+                        "deliver_at": OpenAPISchema.timestamp,
+                        "delay_ms": OpenAPISchema.integer(
+                            minimum: 0, maximum: Int(DeliveryTime.maximumDelayMilliseconds)),
+                    ], required: ["source"], description: "One event of a batch: the fields of DispatchRequest")
+            ),
+            (
+                "BatchDispatchResponse",
+                OpenAPISchema.object(
+                    [
+                        "accepted": OpenAPISchema.integer(
+                            minimum: 0, description: "Events stored, or answered as duplicates of stored ones"),
+                        "refused": OpenAPISchema.integer(minimum: 0, description: "Events refused; nothing stored"),
+                        "results": OpenAPISchema.described(
+                            OpenAPISchema.array(OpenAPISchema.ref("BatchDispatchResult")),
+                            "One result per event, in the order of the request"),
+                    ], required: ["accepted", "refused", "results"])
+            ),
+            (
+                "BatchDispatchResult",
+                OpenAPISchema.object(
+                    [
+                        "status": OpenAPISchema.enumeration(
+                            ["dispatched", "duplicate", "refused"],
+                            description: "dispatched: stored now; duplicate: its idempotency key was seen before "
+                                + "(event_id is the original's); refused: see error"),
+                        "event_id": OpenAPISchema.uuid,
+                        "dispatched": OpenAPISchema.integer(minimum: 0, description: "Job runs created"),
+                        "duplicate": OpenAPISchema.boolean,
+                        "source": OpenAPISchema.string(description: "The source as the event gave it"),
+                        "error": OpenAPISchema.described(
+                            OpenAPIDocument.errorObject,
+                            "Why the event was refused: what a single dispatch of it would have answered"),
+                        "http_status": OpenAPISchema.integer(
+                            minimum: 400, maximum: 599,
+                            description: "The status a single dispatch of the event would have answered"),
+                        "retry_after_seconds": OpenAPISchema.integer(
+                            minimum: 1, description: "With a rate_limited refusal: when to retry it"),
+                    ], required: ["status"])
             ),
             (
                 "IngestResponse",
@@ -124,6 +197,17 @@ extension OpenAPIDocument {
                 errors: OpenAPIOperation.ErrorStatus.jsonBody + [
                     .notFound, .conflict, .tooManyRequests, .serviceUnavailable,
                 ]),
+            OpenAPIOperation(
+                method: .post, path: "/v1/events/dispatch/batch", operationID: "dispatchEventBatch",
+                summary: "Dispatch up to \(Dispatcher.maxBatchEvents) events at once", tag: "events",
+                description: "Each event is judged exactly as POST /v1/events/dispatch judges it (schema, filters, "
+                    + "idempotency, quotas) and the accepted ones are stored together in one transaction. 200 with "
+                    + "one result per event, in order, whatever their outcomes: one event's refusal never fails "
+                    + "its neighbours. The request itself is refused (4xx, nothing stored) only when its envelope "
+                    + "is wrong (not an object, no events, more than \(Dispatcher.maxBatchEvents), unknown fields).",
+                requestBody: OpenAPIParts.jsonBody("BatchDispatchRequest"),
+                responses: [("200", OpenAPIParts.json("One result per event", schema: "BatchDispatchResponse"))],
+                errors: OpenAPIOperation.ErrorStatus.jsonBody + [.notFound, .tooManyRequests, .serviceUnavailable]),
             OpenAPIOperation(
                 method: .get, path: "/v1/events", operationID: "listEvents", summary: "List stored events",
                 tag: "events",

@@ -63,6 +63,13 @@ public final class DispatchQuotas: Sendable {
         try await dispatches.admit(projectID, cost: 1, rate: limits.effectiveMaxDispatchesPerSecond, pool: pool)
     }
 
+    /// Takes `count` dispatches at once (the accepted events of a batch) from the project's rate quota, or throws
+    /// ``DispatchRateLimited`` and takes none.
+    public func admitDispatches(_ projectID: UUID, count: Int, limits: ProjectLimits) async throws {
+        guard count > 0 else { return }
+        try await dispatches.admit(projectID, cost: count, rate: limits.effectiveMaxDispatchesPerSecond, pool: pool)
+    }
+
     /// Takes `bytes` from the project's byte-rate quota (`max_event_bytes_per_second`), or throws
     /// ``DispatchRateLimited``. Called when a dispatch or ingest request arrives, before its payload is evaluated.
     public func admitBytes(_ projectID: UUID, _ bytes: Int, limits: ProjectLimits) async throws {

@@ -1,0 +1,107 @@
+import Foundation
+import HTTPTypes
+import Inlet
+import Testing
+
+/// `POST /v1/events/dispatch/batch`: one result per event, in order; one event's refusal never fails another.
+@Suite struct BatchDispatchAPITests {
+    @Test func eachEventIsJudgedAsASingleDispatchAndTheAcceptedOnesAreStored() async throws {
+        try await TestApp.run { admin in
+            let project = try await TestApp.project(admin, name: "batch-mixed")
+            let api = project.api
+            let (source, _) = try await DispatchAPITests.routedSource(api)
+            let batch: JSONValue = [
+                "events": [
+                    ["source": "orders", "payload": ["type": "order.created", "amount": 42]],
+                    ["source": "orders", "payload": ["amount": "not a number"]],
+                    ["source": "no-such-source", "payload": ["type": "order.created"]],
+                    ["source": .string(source), "payload": ["type": "order.created"], "idempotency_key": "k-1"],
+                    ["source": "orders", "payload": ["type": "order.created"], "idempotency_key": "k-1"],
+                    ["source": "orders", "colour": "blue"],
+                    "not an event",
+                    ["source": "orders", "payload": ["type": "order.cancelled"], "delay_ms": 60_000],
+                ]
+            ]
+            let response = try await api.post("/v1/events/dispatch/batch", batch)
+            #expect(response.status == .ok, "\(response.text)")
+            let results = try #require(response.body?["results"]?.arrayValue)
+            #expect(results.count == 8)
+            #expect(response.body?["accepted"] == 4 && response.body?["refused"] == 4)
+
+            #expect(results[0]["status"] == "dispatched" && results[0]["dispatched"] == 3)
+            #expect(results[1]["status"] == "refused" && results[1]["http_status"] == 422)
+            #expect(results[1]["error"]?["code"] == "validation_failed")
+            #expect(results[1]["error"]?["details"]?.arrayValue?.isEmpty == false)
+            #expect(results[2]["error"]?["code"] == "not_found" && results[2]["http_status"] == 404)
+            #expect(results[3]["status"] == "dispatched")
+            // A repeated key, even within the batch, answers the original.
+            #expect(results[4]["status"] == "duplicate" && results[4]["duplicate"] == true)
+            #expect(results[4]["event_id"] == results[3]["event_id"])
+            #expect(results[5]["error"]?["code"] == "validation_failed")
+            #expect(results[5]["error"]?["details"]?.arrayValue?.first?["path"] == "/events/5/colour")
+            #expect(results[6]["error"]?["code"] == "validation_failed")
+            #expect(results[7]["status"] == "dispatched" && results[7]["dispatched"] == 2)
+
+            let events = try #require(try await api.get("/v1/events").body?.arrayValue)
+            #expect(events.count == 3)
+            let stored = Set(events.compactMap { $0["id"]?.stringValue })
+            #expect(stored == Set([0, 3, 7].compactMap { results[$0]["event_id"]?.stringValue }))
+            let delayed = try await api.get("/v1/runs?status=scheduled").body?.arrayValue
+            #expect(delayed?.count == 2)
+
+            // The same key in a later batch is still a duplicate of the first event.
+            let again = try await api.post(
+                "/v1/events/dispatch/batch",
+                ["events": [["source": "orders", "payload": ["type": "order.created"], "idempotency_key": "k-1"]]])
+            #expect(again.body?["results"]?.arrayValue?.first?["event_id"] == results[3]["event_id"])
+            #expect(again.body?["results"]?.arrayValue?.first?["status"] == "duplicate")
+        }
+    }
+
+    @Test func aWrongEnvelopeIsRefusedWholeAndStoresNothing() async throws {
+        try await TestApp.run { admin in
+            let project = try await TestApp.project(admin, name: "batch-envelope")
+            let api = project.api
+            _ = try await api.post("/v1/event-sources", ["name": "orders"])
+            let one: JSONValue = ["source": "orders"]
+            let bad: [JSONValue] = [
+                [:], ["events": []], ["events": "orders"], ["events": [one], "extra": true],
+                ["events": .array(Array(repeating: one, count: 101))],
+            ]
+            for body in bad {
+                let response = try await api.post("/v1/events/dispatch/batch", body)
+                #expect(response.status == .unprocessableContent, "\(body): \(response.text)")
+                #expect(response.errorCode == "validation_failed")
+            }
+            let malformed = try await api.request(
+                .post, "/v1/events/dispatch/batch", rawBody: #"{"events": [{"source": "orders", "payload": {]}"#,
+                headers: [.contentType: "application/json"])
+            #expect(malformed.status == .badRequest)
+            #expect(try await api.get("/v1/events").body?.arrayValue?.isEmpty == true)
+
+            let full = try await api.post(
+                "/v1/events/dispatch/batch", ["events": .array(Array(repeating: one, count: 100))])
+            #expect(full.body?["accepted"] == 100)
+            #expect(try await api.get("/v1/events?limit=200").body?.arrayValue?.count == 100)
+        }
+    }
+
+    @Test func aProjectKeyCannotDispatchABatchIntoAnotherProject() async throws {
+        try await TestApp.run { admin in
+            let victim = try await TestApp.project(admin, name: "batch-victim")
+            let attacker = try await TestApp.project(admin, name: "batch-attacker")
+            _ = try await victim.api.post("/v1/event-sources", ["name": "orders"])
+            let response = try await attacker.api.post(
+                "/v1/events/dispatch/batch", ["project_id": .string(victim.id), "events": [["source": "orders"]]])
+            #expect(response.status == .notFound)
+            // Without a project_id the attacker's own project is meant: the victim's source is not found there.
+            let own = try await attacker.api.post("/v1/events/dispatch/batch", ["events": [["source": "orders"]]])
+            #expect(own.body?["results"]?.arrayValue?.first?["error"]?["code"] == "not_found")
+            #expect(try await victim.api.get("/v1/events").body?.arrayValue?.isEmpty == true)
+            // An admin names the project.
+            let byAdmin = try await admin.post(
+                "/v1/events/dispatch/batch", ["project_id": .string(victim.id), "events": [["source": "orders"]]])
+            #expect(byAdmin.body?["accepted"] == 1)
+        }
+    }
+}
