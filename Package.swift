@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "inlet-server", targets: ["inlet-server"]),
         .executable(name: "inlet-worker", targets: ["inlet-worker"]),
+        .executable(name: "inlet", targets: ["inlet-cli"]),
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "Inlet", targets: ["Inlet"]),
         .library(name: "InletWorker", targets: ["InletWorker"]),
@@ -135,6 +136,17 @@ let package = Package(
             name: "InletClient",
             dependencies: [
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            ]
+        ),
+        // The `inlet` command-line client: the public API through InletClient, never the database.
+        .executableTarget(
+            name: "inlet-cli",
+            dependencies: [
+                "InletClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             ]
