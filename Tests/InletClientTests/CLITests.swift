@@ -48,6 +48,9 @@ import Testing
                     return runs.first?["status"] as? String == "succeeded"
                 }
                 let runID = try #require(runs.first?["id"] as? String)
+                // --json is the API's own JSON: members that are null are there too.
+                let runJSON = try await cli.succeed("runs", "get", runID, "--json").object()
+                #expect(runJSON["last_error"] is NSNull && runJSON["status"] as? String == "succeeded")
                 let run = try await cli.succeed("runs", "get", runID).output
                 #expect(run.contains("succeeded") && run.contains("ATTEMPT"))
                 #expect(receiver.deliveries == 1)

@@ -1,8 +1,10 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTypes
 import InletClient
 import OpenAPIAsyncHTTPClient
 import OpenAPIRuntime
+import Synchronization
 
 /// One command's connection to the API and its output: calls the generated client and prints the result as JSON
 /// or for people.
@@ -14,8 +16,12 @@ struct Session {
         self.options = options
         self.client = Client(
             serverURL: URL(string: options.serverURL)!, apiKey: options.resolvedAPIKey, throwingAPIErrors: true,
-            transport: AsyncHTTPClientTransport(configuration: .init(client: Self.httpClient)))
+            transport: AsyncHTTPClientTransport(configuration: .init(client: Self.httpClient)),
+            middlewares: [recorder])
     }
+
+    /// The last answer's body, for `--json`.
+    private let recorder = ResponseRecorder()
 
     /// The process's HTTP client. Like `HTTPClient.shared` it is never shut down (the process ends instead), but a
     /// server that cannot be reached fails the command at once instead of being retried until the request timeout.
@@ -38,10 +44,15 @@ struct Session {
         }
     }
 
-    /// Prints `value` as JSON with `--json`, otherwise the text `human` makes.
+    /// Prints the API's JSON answer with `--json` (as the server wrote it: `null` members included), otherwise the
+    /// text `human` makes of `value`.
     func emit<T: Encodable>(_ value: T, human: () -> String) throws {
         if options.json {
-            print(try JSONOutput.text(value, pretty: true))
+            if let body = recorder.lastBody {
+                print(String(decoding: body, as: UTF8.self))
+            } else {
+                print(try JSONOutput.text(value, pretty: true))
+            }
         } else {
             let text = human()
             if !text.isEmpty { print(text) }
@@ -70,5 +81,23 @@ struct CommandError: Error, CustomStringConvertible {
         } else {
             description = "\(error)"
         }
+    }
+}
+
+/// Keeps the body of the last answer, passing it on unchanged.
+final class ResponseRecorder: ClientMiddleware {
+    private let body = Mutex<[UInt8]?>(nil)
+
+    var lastBody: [UInt8]? { body.withLock { $0 } }
+
+    func intercept(
+        _ request: HTTPRequest, body requestBody: HTTPBody?, baseURL: URL, operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        let (response, responseBody) = try await next(request, requestBody, baseURL)
+        guard let responseBody else { return (response, nil) }
+        let bytes = try await [UInt8](collecting: responseBody, upTo: 64 << 20)
+        body.withLock { $0 = bytes }
+        return (response, HTTPBody(bytes))
     }
 }
