@@ -60,7 +60,10 @@ import Testing
                 ).accepted.body.json
                 #expect(repeated.duplicate && repeated.eventId == dispatched.eventId)
                 let unmatched = try await client.dispatchEvent(
-                    body: .json(.init(source: source.id, payload: try json(#"{"type": "order.paid"}"#)))
+                    body: .json(
+                        .init(
+                            source: source.id,
+                            payload: try OpenAPIValueContainer(unvalidatedValue: ["type": "order.paid"])))
                 ).accepted.body.json
                 #expect(unmatched.dispatched == 0)
 
