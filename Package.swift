@@ -7,9 +7,11 @@ let package = Package(
     products: [
         .executable(name: "inlet-server", targets: ["inlet-server"]),
         .executable(name: "inlet-worker", targets: ["inlet-worker"]),
+        .executable(name: "inlet", targets: ["inlet-cli"]),
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "Inlet", targets: ["Inlet"]),
         .library(name: "InletWorker", targets: ["InletWorker"]),
+        .library(name: "InletClient", targets: ["InletClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
@@ -24,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: []),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
     ],
     targets: [
         // MARK: Database driver (knows nothing about Inlet)
@@ -137,6 +141,29 @@ let package = Package(
             ]
         ),
 
+        // MARK: API client (knows only the HTTP API: openapi.json)
+        // Generated/ is swift-openapi-generator's output, committed; scripts/openapi-client regenerates and checks it.
+        .target(
+            name: "InletClient",
+            dependencies: [
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            ]
+        ),
+        // The `inlet` command-line client: the public API through InletClient, never the database.
+        .executableTarget(
+            name: "inlet-cli",
+            dependencies: [
+                "InletClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            ]
+        ),
+
         .executableTarget(
             name: "inlet-bench",
             dependencies: [
@@ -189,6 +216,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "InletClientTests",
+            dependencies: [
+                "InletClient",
+                "InletTestSupport",
+                "Postgres",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

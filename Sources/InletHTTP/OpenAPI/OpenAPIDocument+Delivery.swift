@@ -45,11 +45,18 @@ extension OpenAPIDocument {
                 + "default schedule is 10 s, 1 min, 5 min, 30 min, 1 h, 2 h, 4 h, 8 h, 16 h. max_attempts still "
                 + "bounds the attempts."
         ).adding(
-            "not",
+            // delays_ms excludes the exponential parameters. Said with dependentSchemas rather than a top-level
+            // `not`, which swift-openapi-generator cannot represent: it dropped the whole schema, and with it
+            // retry_policy from Job, whose decoding then failed on the unknown member (scripts/openapi-client).
+            "dependentSchemas",
             [
-                "anyOf": [
-                    ["required": ["delays_ms", "initial_delay_ms"]], ["required": ["delays_ms", "max_delay_ms"]],
-                    ["required": ["delays_ms", "multiplier"]],
+                "delays_ms": [
+                    "not": [
+                        "anyOf": [
+                            ["required": ["initial_delay_ms"]], ["required": ["max_delay_ms"]],
+                            ["required": ["multiplier"]],
+                        ]
+                    ]
                 ]
             ])
         let failure = OpenAPISchema.object(
@@ -127,8 +134,10 @@ extension OpenAPIDocument {
                         "target_id": OpenAPISchema.uuid,
                         "enabled": OpenAPISchema.boolean,
                         "matched": OpenAPISchema.boolean,
+                        // type [object, null] rather than oneOf [object, {type: null}]: the same values, in the
+                        // form swift-openapi-generator reads as an optional (it skips a `null` branch of a oneOf).
                         "failure": OpenAPISchema.described(
-                            ["oneOf": [failure, ["type": "null"]]], "The first failing condition; null when matched"),
+                            OpenAPISchema.nullable(failure), "The first failing condition; null when matched"),
                     ], required: ["subscription_id", "target_id", "enabled", "matched", "failure"])
             ),
             (
