@@ -129,6 +129,37 @@ import Testing
         }
     }
 
+    /// A request answered before most of its body arrived (here a 413 decided from `Content-Length`, as a 429 of
+    /// the byte quota is) gets its answer with `Connection: close` and then the end of the stream: the server does
+    /// not wait for, read and discard the rest of the body. A small unread remainder is still drained, keeping the
+    /// connection for the next request. (The idle timeout is a minute, so a close seen here is the handler's.)
+    @Test func aRequestAnsweredBeforeItsLargeBodyIsClosedRatherThanDrained() async throws {
+        try await Self.live({ $0.httpIdleTimeoutMilliseconds = 60_000 }) { client, port in
+            let head = { (length: Int) in
+                "POST /v1/events/dispatch HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(TestApp.adminToken)\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: \(length)\r\n\r\n"
+            }
+            let large = try RawSocket(port: port)
+            defer { large.close() }
+            try large.send(head(50 << 20) + String(repeating: " ", count: 1024))
+            let answer = try await large.readAvailable(within: .seconds(30))
+            #expect(answer.hasPrefix("HTTP/1.1 413"), "\(answer)")
+            #expect(answer.lowercased().contains("connection: close"), "\(answer)")
+            #expect(try await large.waitForClose(within: .seconds(30)), "the server waited for the rest of the body")
+
+            // A request whose body arrived in full keeps its connection for the next request.
+            let small = try RawSocket(port: port)
+            defer { small.close() }
+            try small.send(head(2) + "{}")
+            let first = try await small.readAvailable(within: .seconds(30))
+            #expect(!first.lowercased().contains("connection: close"), "\(first)")
+            try small.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            let second = try await small.readAvailable(within: .seconds(30))
+            #expect(second.contains("HTTP/1.1 200"), "\(second)")
+            #expect(try await client.execute(uri: "/healthz", method: .get) { $0.status } == .ok)
+        }
+    }
+
     /// A client that trickles its body one byte per 200 ms, each well within the idle timeout, is cut once the
     /// request deadline (`INLET_HTTP_REQUEST_TIMEOUT_MS`) from its head has passed; one that trickles but finishes
     /// well in time is answered normally. The margins are seconds wide, and both clients keep time on threads of

@@ -27,7 +27,9 @@ public func buildApplication(
         router: router,
         server: .http1(
             configuration: .init(
-                additionalChannelHandlers: [RequestDeadlineHandler(deadline: requestDeadline), ClientHangUpHandler()],
+                additionalChannelHandlers: [
+                    RequestDeadlineHandler(deadline: requestDeadline), UnreadBodyHandler(), ClientHangUpHandler(),
+                ],
                 idleTimeout: .milliseconds(Int64(configuration.httpIdleTimeoutMilliseconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "inlet"),
         logger: logger)
