@@ -166,7 +166,8 @@ def phase_one(cases):
 
 
 def attack(bodies, stop, results):
-    """The hostile tenant: `bodies` (encoded) back to back until `stop`; puts [(wall ms, status)] on `results`."""
+    """The hostile tenant: `bodies` (encoded) back to back until `stop`; puts [(wall ms, status)] and then its own
+    CPU seconds on `results`."""
     client = Client(HOSTILE_KEY)
     attacks = []
     while not stop.is_set():
@@ -177,6 +178,8 @@ def attack(bodies, stop, results):
             status, _ = client.request("POST", "/v1/events/dispatch", body)
             attacks.append(((time.perf_counter() - started) * 1000, status))
     results.put(attacks)
+    times = os.times()
+    results.put(times.user + times.system)
 
 
 def lane_threads():
@@ -238,15 +241,19 @@ def healthy_run(seconds, attack_bodies=None):
         time.sleep(1)  # the attack is under way before the first healthy dispatch
     threads = [threading.Thread(target=sender, args=(i / RATE,)) for i in range(2)]
     threads.append(threading.Thread(target=prober))
+    cpu_before, wall_before = server_cpu_ns(), time.perf_counter()
     for thread in threads:
         thread.start()
     time.sleep(seconds)
     stop.set()
     for thread in threads:
         thread.join()
+    server_cpu = (server_cpu_ns() - cpu_before) / 1e9 / (time.perf_counter() - wall_before)
+    attacker_cpu = 0.0
     if attacker:
         attack_stop.set()
         attacks.extend(attack_results.get())
+        attacker_cpu = attack_results.get() / (seconds + 1)
         attacker.join()
     latencies.sort()
     return {
@@ -254,6 +261,8 @@ def healthy_run(seconds, attack_bodies=None):
         "p50_ms": statistics.median(latencies),
         "p99_ms": latencies[int(len(latencies) * 0.99) - 1],
         "healthz_max_ms": max(probes),
+        "server_cores": server_cpu,
+        "attacker_cores": attacker_cpu,
         "attack_requests": len(attacks),
         "attack_statuses": {str(code): sum(1 for _, status in attacks if status == code)
                             for code in sorted({status for _, status in attacks})},
@@ -338,7 +347,9 @@ def render(report):
         f"{', '.join(f'{n} × {code}' for code, n in attacked['attack_statuses'].items())}): p50 "
         f"{attacked['p50_ms']:.2f} ms, p99 {attacked['p99_ms']:.2f} ms "
         f"(**{attacked['p99_ms'] / alone['p99_ms']:.2f}×**). Slowest `/healthz`: {alone['healthz_max_ms']:.1f} ms "
-        f"alone, {attacked['healthz_max_ms']:.1f} ms under attack.",
+        f"alone, {attacked['healthz_max_ms']:.1f} ms under attack. CPU (in cores, of the machine's 2): the server "
+        f"{alone['server_cores']:.2f} alone, {attacked['server_cores']:.2f} under attack; the attacking client "
+        f"process itself {attacked['attacker_cores']:.2f}.",
         "<!-- hostile:end -->",
     ])
 
