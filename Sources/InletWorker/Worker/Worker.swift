@@ -36,6 +36,8 @@ public final class Worker: Service, Sendable {
     let flushWake = WakeSignal()
     /// Stops the heartbeat and rescue loops once everything else is done.
     let maintenanceStop = StopSignal()
+    /// Asks for a recount of the jobs' running slots (a completion could not give its slots back).
+    let slotRecountWake = WakeSignal()
 
     /// Most completions written by one statement.
     static let maximumFlushSize = 1000
@@ -129,6 +131,7 @@ public final class Worker: Service, Sendable {
             await withDiscardingTaskGroup { maintenance in
                 maintenance.addTask { await self.heartbeatLoop() }
                 maintenance.addTask { await self.rescueLoop() }
+                maintenance.addTask { await self.slotRecountLoop() }
                 await withDiscardingTaskGroup { completions in
                     completions.addTask { await self.flushLoop() }
                     await withGracefulShutdownHandler {
@@ -140,6 +143,7 @@ public final class Worker: Service, Sendable {
                     self.flushWake.signal()
                 }
                 self.maintenanceStop.stop()
+                self.slotRecountWake.finish()
             }
             wakeSources.cancelAll()
         }
