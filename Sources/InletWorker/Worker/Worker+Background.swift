@@ -77,7 +77,7 @@ extension Worker {
                 defer { state.claimWaitsForCapacity = false }
                 return state.claimWaitsForCapacity
             }
-            if wakeClaim { claimWake.signal() }
+            if wakeClaim { wakeClaimLoop() }
         }
     }
 
@@ -187,7 +187,7 @@ extension Worker {
                     logger.info(
                         "rescued runs whose lease expired",
                         metadata: ["runs": "\(rescued.count)", "dead": "\(dead.count)"])
-                    claimWake.signal()
+                    wakeClaimLoop()
                 }
             } catch {
                 logger.warning("rescuing expired leases failed", metadata: ["error": "\(error)"])
@@ -205,7 +205,7 @@ extension Worker {
                 do {
                     let corrected = try await queue.resyncRunningCounts()
                     logger.info("recounted jobs' running slots", metadata: ["jobs": "\(corrected)"])
-                    claimWake.signal()
+                    wakeClaimLoop()
                     break
                 } catch {
                     failures += 1
@@ -226,7 +226,7 @@ extension Worker {
             } catch {
                 return
             }
-            claimWake.signal()
+            wakeClaimLoop()
         }
     }
 }
