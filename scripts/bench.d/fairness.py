@@ -160,7 +160,7 @@ def dispatch_latency(stack, token, source, rate, seconds, job, since_sql="true")
 # MARK: 1. burst
 
 
-def burst(admin_url, bin_dir, baseline_bin, seconds, runs):
+def burst(admin_url, bin_dir, baseline_bin, seconds, runs, baseline_current=False):
     results = {}
     for label, worker_bin in [("fair", bin_dir)] + ([("before", baseline_bin)] if baseline_bin else []):
         stack = Stack(admin_url, bin_dir, "inlet_bench_fair_burst")
@@ -169,7 +169,7 @@ def burst(admin_url, bin_dir, baseline_bin, seconds, runs):
             b_project, b_token = stack.project("steady")
             a_job = stack.subscribed_job(a_token, "burst", {"name": "noop", "kind": "noop"})
             b_job = stack.subscribed_job(b_token, "steady", {"name": "noop", "kind": "noop"})
-            if label == "before":
+            if label == "before" and not baseline_current:
                 # The pre-fairness worker claims with the old statement, through the old index.
                 support.psql(stack.url, "CREATE INDEX job_runs_claim ON job_runs (run_at, id) WHERE status = 'queued'")
             stack.start_worker(worker_bin)
@@ -306,11 +306,12 @@ def dead(admin_url, bin_dir, seconds, receiver):
 # MARK: 4. burn-down
 
 
-def burndown(admin_url, bin_dir, baseline_bin, runs, processes_list):
+def burndown(admin_url, bin_dir, baseline_bin, runs, processes_list, baseline_current=False):
     import worker as burn  # scripts/bench.d/worker.py: the burn-down of scripts/bench worker
 
     results = []
-    rounds = [("fair", bin_dir, None)] + ([("before", baseline_bin, BASELINE_SQL)] if baseline_bin else [])
+    baseline_sql = None if baseline_current else BASELINE_SQL
+    rounds = [("fair", bin_dir, None)] + ([("before", baseline_bin, baseline_sql)] if baseline_bin else [])
     for processes in processes_list:
         for label, worker_bin, sql_dir in rounds + rounds:  # twice each, alternating, best kept
             name = "inlet_bench_fair_burndown"
@@ -366,6 +367,8 @@ def main():
     run.add_argument("--admin-url", required=True)
     run.add_argument("--bin", required=True)
     run.add_argument("--baseline-bin")
+    run.add_argument("--baseline-current", action="store_true",
+                     help="the baseline worker uses the current schema (a build of an earlier commit of main)")
     run.add_argument("--seconds", type=int, default=20)
     run.add_argument("--runs", type=int, default=100000)
     run.add_argument("--processes", default="1,2")
@@ -375,7 +378,8 @@ def main():
     only = set(args.only.split(","))
     results = {"machine": support.machine_line(args.admin_url)}
     if "burst" in only:
-        results["burst"] = burst(args.admin_url, args.bin, args.baseline_bin, args.seconds, args.runs)
+        results["burst"] = burst(args.admin_url, args.bin, args.baseline_bin, args.seconds, args.runs,
+                                 args.baseline_current)
     receiver = Receiver() if only & {"slow", "dead"} else None
     if "slow" in only:
         results["slow"] = slow(args.admin_url, args.bin, args.seconds, receiver)
@@ -383,7 +387,7 @@ def main():
         results["dead"] = dead(args.admin_url, args.bin, args.seconds, receiver)
     if "burndown" in only:
         results["burndown"] = burndown(args.admin_url, args.bin, args.baseline_bin, args.runs,
-                                       [int(p) for p in args.processes.split(",")])
+                                       [int(p) for p in args.processes.split(",")], args.baseline_current)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as out:
         json.dump(results, out, indent=1)

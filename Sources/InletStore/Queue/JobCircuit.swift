@@ -15,6 +15,9 @@ public struct CircuitChange: Sendable, Hashable {
 public struct CompletedBatch: Sendable {
     public var ended: [EndedAttempt] = []
     public var circuitChanges: [CircuitChange] = []
+    /// Why the second statement (job slots and failure counts) failed, when it did. The attempts in ``ended`` are
+    /// recorded all the same; their jobs' slot counts stay too high until ``JobRunQueue/resyncRunningCounts()``.
+    public var jobStateError: (any Error)?
     public init() {}
 }
 

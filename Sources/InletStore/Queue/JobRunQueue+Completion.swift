@@ -21,9 +21,12 @@ extension JobRunQueue {
     /// the disk). The second gives back the runs' job slots and counts consecutive failures per job in
     /// `job_claim_state`, committing asynchronously: the rows it locks are the ones every claim of those jobs reads,
     /// and holding them through a disk flush held up every claim behind it (a slow target's completions delayed a
-    /// healthy job's starts). A crash between the two, or a lost second statement, leaves slot counts too high,
-    /// which every worker's rescue pass recounts from the runs themselves (``resyncRunningCounts()``); failure counts lose
-    /// at most that batch.
+    /// healthy job's starts). A crash between the two leaves slot counts too high, which every worker's rescue pass
+    /// recounts from the runs themselves (``resyncRunningCounts()``); failure counts lose at most that batch.
+    ///
+    /// The second statement's failure does not throw: the first one's effects are durable, so the batch is
+    /// returned with ``CompletedBatch/jobStateError`` set (the caller recounts the slots). Throwing would make the
+    /// caller write the batch again, which the fence turns into nothing.
     public func completeBatch(_ completions: [RunCompletion], workerID: String) async throws -> CompletedBatch {
         guard !completions.isEmpty else { return CompletedBatch() }
         let rows = try await pool.query(
@@ -60,13 +63,19 @@ extension JobRunQueue {
             }
         }
         guard !ended.isEmpty else { return batch }
-        let changes = try await pool.query(
-            Self.jobStateSQL,
-            [
-                ended.map(\.completion.lease.projectID), ended.map(\.jobID), ended.map(\.holdsSlot),
-                ended.map(\.completion.outcome.rawValue), ended.map(\.completion.finishedAt),
-                ended.map(\.completion.error),
-            ])
+        let changes: PostgresRows
+        do {
+            changes = try await pool.query(
+                Self.jobStateSQL,
+                [
+                    ended.map(\.completion.lease.projectID), ended.map(\.jobID), ended.map(\.holdsSlot),
+                    ended.map(\.completion.outcome.rawValue), ended.map(\.completion.finishedAt),
+                    ended.map(\.completion.error),
+                ])
+        } catch {
+            batch.jobStateError = error
+            return batch
+        }
         for row in changes {
             batch.circuitChanges.append(
                 CircuitChange(

@@ -34,6 +34,14 @@ extension Worker {
                 failures = 0
                 record(completed.ended, submitted: batch)
                 record(completed.circuitChanges)
+                if let error = completed.jobStateError {
+                    // The attempts are recorded; only their jobs' slot counts stayed high. Recount them now rather
+                    // than at the next rescue pass, so a job with a limit does not stall until then.
+                    logger.warning(
+                        "recorded attempts but could not give back their job slots; recounting the slots",
+                        metadata: ["runs": "\(completed.ended.count)", "error": "\(error)"])
+                    slotRecountWake.signal()
+                }
             } catch {
                 failures += 1
                 let stopping = state.withLock { state in
@@ -69,7 +77,7 @@ extension Worker {
                 defer { state.claimWaitsForCapacity = false }
                 return state.claimWaitsForCapacity
             }
-            if wakeClaim { claimWake.signal() }
+            if wakeClaim { wakeClaimLoop() }
         }
     }
 
@@ -179,12 +187,35 @@ extension Worker {
                     logger.info(
                         "rescued runs whose lease expired",
                         metadata: ["runs": "\(rescued.count)", "dead": "\(dead.count)"])
-                    claimWake.signal()
+                    wakeClaimLoop()
                 }
             } catch {
                 logger.warning("rescuing expired leases failed", metadata: ["error": "\(error)"])
             }
         } while await maintenanceStop.pause(for: configuration.rescueInterval)
+    }
+
+    /// Recounts the jobs' running slots when a completion could not give its slots back, retrying until it works
+    /// (or the worker stops: the next rescue pass of any worker recounts them then).
+    func slotRecountLoop() async {
+        var wake = slotRecountWake.makeIterator()
+        while await wake.next() != nil {
+            var failures = 0
+            while !maintenanceStop.isStopped {
+                do {
+                    let corrected = try await queue.resyncRunningCounts()
+                    logger.info("recounted jobs' running slots", metadata: ["jobs": "\(corrected)"])
+                    wakeClaimLoop()
+                    break
+                } catch {
+                    failures += 1
+                    logger.warning(
+                        "recounting jobs' running slots failed; retrying",
+                        metadata: ["error": "\(error)", "failures": "\(failures)"])
+                    _ = await maintenanceStop.pause(for: .milliseconds(min(5000, 100 << min(failures, 6))))
+                }
+            }
+        }
     }
 
     /// The polling fallback: wakes the claim loop every poll interval.
@@ -195,7 +226,7 @@ extension Worker {
             } catch {
                 return
             }
-            claimWake.signal()
+            wakeClaimLoop()
         }
     }
 }

@@ -30,12 +30,14 @@ public final class Worker: Service, Sendable {
     let logger: Logger
     let metrics: WorkerMetrics
     let state = Mutex(State())
-    /// Wakes the claim loop: a notification, a poll tick, freed capacity, shutdown.
+    /// Wakes the claim loop: a notification, a poll tick, freed capacity, shutdown, a claim's result.
     let claimWake = WakeSignal()
     /// Wakes the completion flusher.
     let flushWake = WakeSignal()
     /// Stops the heartbeat and rescue loops once everything else is done.
     let maintenanceStop = StopSignal()
+    /// Asks for a recount of the jobs' running slots (a completion could not give its slots back).
+    let slotRecountWake = WakeSignal()
 
     /// Most completions written by one statement.
     static let maximumFlushSize = 1000
@@ -59,6 +61,10 @@ public final class Worker: Service, Sendable {
         var claimWaitsForCapacity = false
         /// A `NOTIFY` said runs were created since the last claim.
         var runsArrived = false
+        /// Results of claims in flight, for the claim loop to take.
+        var claimResults: [ClaimResult] = []
+        /// The claim loop was woken for something other than a claim's result.
+        var claimWanted = true
     }
 
     /// A claimed run and the handler that will execute it.
@@ -121,7 +127,7 @@ public final class Worker: Service, Sendable {
                 wakeSources.addTask {
                     for await notification in notifications where notification.channel == Self.wakeChannel {
                         self.state.withLock { $0.runsArrived = true }
-                        self.claimWake.signal()
+                        self.wakeClaimLoop()
                     }
                 }
             }
@@ -129,6 +135,7 @@ public final class Worker: Service, Sendable {
             await withDiscardingTaskGroup { maintenance in
                 maintenance.addTask { await self.heartbeatLoop() }
                 maintenance.addTask { await self.rescueLoop() }
+                maintenance.addTask { await self.slotRecountLoop() }
                 await withDiscardingTaskGroup { completions in
                     completions.addTask { await self.flushLoop() }
                     await withGracefulShutdownHandler {
@@ -140,6 +147,7 @@ public final class Worker: Service, Sendable {
                     self.flushWake.signal()
                 }
                 self.maintenanceStop.stop()
+                self.slotRecountWake.finish()
             }
             wakeSources.cancelAll()
         }
@@ -148,7 +156,7 @@ public final class Worker: Service, Sendable {
 
     func beginDraining() {
         state.withLock { $0.isDraining = true }
-        claimWake.signal()
+        wakeClaimLoop()
     }
 
     // MARK: Claim and execute
@@ -177,112 +185,6 @@ public final class Worker: Service, Sendable {
             slots.cancelAll()
             await self.release(abandoned, reason: "runs that did not finish within the grace period")
         }
-    }
-
-    private enum ClaimStep {
-        case stop
-        case wait
-        /// `arrivals`: a small claim for runs that were just created, made even while completions back up.
-        case claim(limit: Int, arrivals: Bool)
-    }
-
-    /// The size of a claim for runs that just arrived while the worker's completions back up.
-    static let arrivalClaimSize = 10
-
-    /// Claims while there is room, launching slot tasks for the runs that need a handler.
-    ///
-    /// A claim takes a whole batch as soon as one slot is free and no claimed run is waiting: inline runs complete at
-    /// once, the others start as slots free up. After a full batch a second claim is sent before the first returns:
-    /// a claim's time is mostly its round trip and commit (its rows cost PostgreSQL about 20 µs each), so one claim
-    /// in flight leaves a draining worker waiting most of the time. A worker holds at most
-    /// `concurrency + 2 × batchSize` runs.
-    func claimLoop(slots: inout DiscardingTaskGroup) async {
-        var wake = claimWake.makeIterator()
-        var failures = 0
-        let backlogLimit = max(1000, 4 * configuration.batchSize)
-        var inFlight: [Task<[ClaimedRun], any Error>] = []
-        var lastBatchWasFull = false
-        while !Task.isCancelled {
-            let step: ClaimStep = state.withLock { state in
-                if state.isDraining { return .stop }
-                let free = configuration.concurrency - state.executing.count
-                let backlog = state.pending.count + state.flushing.count
-                if free <= 0 || !state.ready.isEmpty {
-                    state.claimWaitsForCapacity = true
-                    return .wait
-                }
-                if backlog >= backlogLimit {
-                    // Completions back up: one project's burst of quick runs, typically. Runs created since the
-                    // last claim (another project's dispatch, announced by NOTIFY) are still claimed at once, a
-                    // few at a time: fair share gives the project that was idle the first turns, so they wait
-                    // for nobody's backlog, and the backlog grows by at most a small claim per notification.
-                    state.claimWaitsForCapacity = true
-                    guard state.runsArrived else { return .wait }
-                    state.runsArrived = false
-                    return .claim(limit: Self.arrivalClaimSize, arrivals: true)
-                }
-                state.runsArrived = false
-                return .claim(limit: configuration.batchSize, arrivals: false)
-            }
-            switch step {
-            case .stop:
-                await handBack(inFlight)
-                return
-            case .wait:
-                break  // claims in flight are still collected: their runs are taken already
-            case .claim(let limit, let arrivals):
-                if arrivals {
-                    // Claims already in flight were sent before these runs existed: one more, at once.
-                    if inFlight.count < 3 { inFlight.append(claimTask(limit: limit)) }
-                } else {
-                    while inFlight.count < (lastBatchWasFull ? 2 : 1) { inFlight.append(claimTask(limit: limit)) }
-                }
-            }
-            if !inFlight.isEmpty {
-                let claim = inFlight.removeFirst()
-                do {
-                    let runs = try await claim.value
-                    failures = 0
-                    logger.trace("claimed runs", metadata: ["runs": "\(runs.count)"])
-                    if !runs.isEmpty { start(runs, in: &slots) }
-                    lastBatchWasFull = runs.count == configuration.batchSize
-                    // More may be waiting. A batch can be short with more runnable: fair share gives each project
-                    // with runnable runs its turns before knowing how many it has, so any non-empty claim is
-                    // followed by another.
-                    if !runs.isEmpty || !inFlight.isEmpty { continue }
-                } catch {
-                    lastBatchWasFull = false
-                    failures += 1
-                    if state.withLock({ $0.isDraining }) {
-                        await handBack(inFlight)
-                        return
-                    }
-                    logger.warning("claiming runs failed", metadata: ["error": "\(error)", "failures": "\(failures)"])
-                    try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
-                    continue
-                }
-            }
-            guard await wake.next() != nil else { break }
-        }
-        await handBack(inFlight)
-    }
-
-    private func claimTask(limit: Int) -> Task<[ClaimedRun], any Error> {
-        Task {
-            try await queue.claim(
-                limit: limit, workerID: configuration.workerID, leaseSeconds: configuration.leaseSeconds)
-        }
-    }
-
-    /// Waits for the claims still in flight when the loop ends and hands their runs back unstarted.
-    private func handBack(_ claims: [Task<[ClaimedRun], any Error>]) async {
-        var runs: [HeldRun] = []
-        for claim in claims {
-            guard let claimed = try? await claim.value else { continue }
-            metrics.record(.claimed, kinds: claimed.lazy.map(\.kind))
-            runs += claimed.map { HeldRun(lease: $0.lease, kind: $0.kind) }
-        }
-        if !runs.isEmpty { await release(runs, reason: "runs claimed as shutdown began") }
     }
 
     /// Completes inline runs at once and queues the others for slots, launching the slot tasks needed.
@@ -344,7 +246,7 @@ public final class Worker: Service, Sendable {
             defer { state.claimWaitsForCapacity = false }
             return (nil, state.claimWaitsForCapacity)
         }
-        if wakeClaim { claimWake.signal() }
+        if wakeClaim { wakeClaimLoop() }
         return next
     }
 
