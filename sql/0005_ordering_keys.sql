@@ -52,8 +52,6 @@ END
 $$;
 
 CREATE FUNCTION inlet_ordering_leave() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    next_id uuid;
 BEGIN
     IF OLD.ordering_blocked THEN
         -- A waiting run ended (cancelled): the head is unchanged.
@@ -61,19 +59,17 @@ BEGIN
         RETURN NEW;
     END IF;
     PERFORM inlet_ordering_lock(OLD.project_id, OLD.job_id, OLD.ordering_key);
-    -- Waits for a waiting run's row locked by a cancel; if the cancel commits, the row no longer matches and the
-    -- next one is taken.
-    SELECT id INTO next_id FROM job_runs
-    WHERE project_id = OLD.project_id AND job_id = OLD.job_id AND ordering_key = OLD.ordering_key
-      AND status = 'queued' AND ordering_blocked AND id <> OLD.id
-    ORDER BY ordering_seq
-    LIMIT 1
-    FOR UPDATE;
-    IF next_id IS NOT NULL THEN
-        UPDATE job_runs
-        SET ordering_blocked = false, run_at = greatest(now(), coalesce(deliver_at, now())), updated_at = now()
-        WHERE project_id = OLD.project_id AND id = next_id;
-    END IF;
+    -- The next waiting run starts. FOR UPDATE waits for a waiting run's row locked by a cancel; if the cancel
+    -- commits, that row no longer matches and the one after it is taken.
+    UPDATE job_runs
+    SET ordering_blocked = false, run_at = greatest(now(), coalesce(deliver_at, now())), updated_at = now()
+    WHERE project_id = OLD.project_id AND id = (
+        SELECT id FROM job_runs
+        WHERE project_id = OLD.project_id AND job_id = OLD.job_id AND ordering_key = OLD.ordering_key
+          AND status = 'queued' AND ordering_blocked
+        ORDER BY ordering_seq
+        LIMIT 1
+        FOR UPDATE);
     RETURN NEW;
 END
 $$;

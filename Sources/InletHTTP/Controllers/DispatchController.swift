@@ -33,6 +33,10 @@ struct DispatchController {
             reader.issue("idempotency_key", "must be 1–255 bytes")
         }
         let delivery = DeliveryTime.read(&reader)
+        let orderingKey = reader.string("ordering_key")
+        if let orderingKey, let problem = OrderingKey.problem(with: orderingKey) {
+            reader.issue("ordering_key", problem)
+        }
         reader.rejectUnknownFields()
         try reader.finish()
         let projectID = try await services.projectID(for: context, requested: requestedProject)
@@ -43,6 +47,7 @@ struct DispatchController {
             isCancelled: services.cancellation(of: context.client))
         dispatch.deliverAt = delivery.deliverAt
         dispatch.delayMilliseconds = delivery.delayMilliseconds
+        dispatch.orderingKey = orderingKey
         let result = try await dispatcher.dispatch(dispatch)
         return JSONResponse.make(
             .object(
