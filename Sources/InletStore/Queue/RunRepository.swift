@@ -146,14 +146,15 @@ public struct RunRepository: Sendable {
         return (requeued, try rows[0].decode(Bool.self, at: 2))
     }
 
-    /// `queued` → `cancelled`. A running run cannot be cancelled (its attempt is already under way).
+    /// `queued` → `cancelled`. A running run cannot be cancelled (its attempt is already under way). Workers are
+    /// woken: cancelling the head of an ordering key makes the key's next run runnable.
     public func cancel(_ id: UUID) async throws -> JobRun {
         try await transition(
             id,
             sql: """
                 UPDATE job_runs SET status = 'cancelled', finished_at = now(), updated_at = now()
                 WHERE project_id = $1 AND id = $2 AND status = 'queued'
-                """, refusal: "only queued runs can be cancelled", wakesWorkers: false)
+                """, refusal: "only queued runs can be cancelled", wakesWorkers: true)
     }
 
     private func transition(_ id: UUID, sql: String, refusal: String, wakesWorkers: Bool) async throws -> JobRun {
