@@ -1,7 +1,8 @@
 """Ordering per key (issue 16): 100,000 queued noop runs of one job drained by inlet-worker processes, as
 1,000 ordering keys x 100 runs (dispatched interleaved: key = n mod 1000) against the same runs without keys,
-and against the schema before ordering keys (migrations up to 0004: no triggers, no new index) to show what
-unordered runs pay. Same release binary, default settings, one scratch database per round, rounds alternating.
+and optionally (--only before,…, with --before-bin: a worker built before ordering keys, whose completion does not
+read ordering_key) against the schema before ordering keys (migrations up to 0004: no triggers, no new index) to
+show what unordered runs pay. Same release binary, default settings, one scratch database per round, rounds alternating.
 Run by scripts/bench-ordering.
 
     python ordering.py run --admin-url URL --bin DIR [--runs 100000] [--keys 1000] [--processes 1,2] [--rounds 2]
@@ -68,7 +69,7 @@ def order_violations(url):
     """))
 
 
-def one_round(admin_url, bin_dir, label, processes, runs, keys, before_sql):
+def one_round(admin_url, bin_dir, label, processes, runs, keys, before_sql, before_bin=None):
     name = "inlet_bench_ordering"
     url = support.fresh_database(admin_url, name)
     original_fill = burn.fill_inlet
@@ -77,7 +78,8 @@ def one_round(admin_url, bin_dir, label, processes, runs, keys, before_sql):
         burn.seed_inlet(url)
         if label == "ordered":
             burn.fill_inlet = fill_ordered(keys)
-        result = burn.run_inlet_workers(url, bin_dir, processes, runs, timeout=900)
+        worker_bin = before_bin if label == "before" else bin_dir
+        result = burn.run_inlet_workers(url, worker_bin, processes, runs, timeout=900)
         row = {"label": label, "processes": processes, "per_second": result["per_second"],
                "seconds": result["seconds"], "complete": result["complete"],
                "backend_cpu_us_per_job": result["backend_cpu_us_per_job"]}
@@ -120,10 +122,13 @@ def main():
     run.add_argument("--keys", type=int, default=1000)
     run.add_argument("--processes", default="1,2")
     run.add_argument("--rounds", type=int, default=2)
-    run.add_argument("--only", default="before,unordered,ordered")
+    run.add_argument("--before-bin", help="an inlet-worker from before migration 0005, for the 'before' rounds")
+    run.add_argument("--only", default="unordered,ordered")
     run.add_argument("--out", default=os.path.join(support.ROOT, ".bench", "ordering.json"))
     args = parser.parse_args()
     labels = args.only.split(",")
+    if "before" in labels and not args.before_bin:
+        raise SystemExit("bench-ordering: 'before' rounds need --before-bin (this worker reads ordering_key)")
     before_sql = tempfile.mkdtemp(prefix="inlet-sql-before-ordering-")
     for name in os.listdir(SQL):
         if name.endswith(".sql") and name < "0005":
@@ -133,7 +138,8 @@ def main():
         for processes in [int(p) for p in args.processes.split(",")]:
             for _ in range(args.rounds):
                 for label in labels:
-                    row = one_round(args.admin_url, args.bin, label, processes, args.runs, args.keys, before_sql)
+                    row = one_round(args.admin_url, args.bin, label, processes, args.runs, args.keys, before_sql,
+                                    args.before_bin)
                     print(f"bench-ordering: {row}", file=sys.stderr, flush=True)
                     results["rounds"].append(row)
     finally:
