@@ -104,4 +104,41 @@ import Testing
             #expect(byAdmin.body?["accepted"] == 1)
         }
     }
+
+    /// Runs of one ordering key created by one batch wait for each other in the batch's order, as if dispatched
+    /// one by one (the migration's trigger blocks a keyed run behind a live run of its key).
+    @Test func eventsWithOneOrderingKeyQueueBehindEachOtherInBatchOrder() async throws {
+        try await TestApp.run { admin in
+            let project = try await TestApp.project(admin, name: "batch-ordering")
+            let api = project.api
+            let source = try await api.post("/v1/event-sources", ["name": "orders"]).idString
+            let job = try await api.post("/v1/jobs", ["name": "ordered", "kind": "noop"]).idString
+            _ = try await api.post(
+                "/v1/event-sources/\(source)/subscribe", ["target_type": "job", "target_id": .string(job)])
+            let response = try await api.post(
+                "/v1/events/dispatch/batch",
+                [
+                    "events": [
+                        ["source": "orders", "payload": ["n": 1], "ordering_key": "customer-7"],
+                        ["source": "orders", "payload": ["n": 2], "ordering_key": "customer-7"],
+                        ["source": "orders", "payload": ["n": 3]],
+                        ["source": "orders", "payload": ["n": 4], "ordering_key": "customer-7"],
+                        ["source": "orders", "payload": ["n": 5], "ordering_key": ""],
+                    ]
+                ])
+            let results = try #require(response.body?["results"]?.arrayValue)
+            #expect(
+                results.map { $0["status"]?.stringValue } == [
+                    "dispatched", "dispatched", "dispatched", "dispatched", "refused",
+                ])
+            var blocked: [Bool] = []
+            for index in 0..<4 {
+                let event = try #require(results[index]["event_id"]?.stringValue)
+                let run = try #require(try await api.get("/v1/runs?event_id=\(event)").body?.arrayValue?.first)
+                #expect(run["ordering_key"] == (index == 2 ? .null : "customer-7"))
+                blocked.append(run["ordering_blocked"]?.boolValue ?? false)
+            }
+            #expect(blocked == [false, true, false, true])
+        }
+    }
 }

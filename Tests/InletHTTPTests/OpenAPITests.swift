@@ -113,9 +113,13 @@ import Testing
         #expect(properties("EventSource").isSuperset(of: seedSource))
         #expect(properties("EventSourceCreate").isSuperset(of: ["project_id", "name"]))
         #expect(schemas?["EventSourceCreate"]?["required"] == ["name"])
+        // The seed's fields, and only one extension: ordering_key_path (issue 16, ordering per key).
         #expect(
             properties("Subscription")
-                == ["id", "source_id", "target_type", "target_id", "filter_expr", "enabled", "created_at"])
+                == [
+                    "id", "source_id", "target_type", "target_id", "filter_expr", "enabled", "created_at",
+                    "ordering_key_path",
+                ])
         #expect(properties("SubscriptionCreate").isSuperset(of: ["target_type", "target_id"]))
         #expect(schemas?["SubscriptionCreate"]?["required"] == ["target_type", "target_id"])
         #expect(properties("DispatchRequest").isSuperset(of: ["source", "project_id"]))

@@ -89,6 +89,7 @@ import Testing
             #expect(
                 Set(subscription.body?.objectValue?.keys ?? []) == [
                     "id", "source_id", "target_type", "target_id", "filter_expr", "enabled", "created_at",
+                    "ordering_key_path",
                 ])
             #expect(subscription["filter_expr"] == ["type": ["order.created"]])
 

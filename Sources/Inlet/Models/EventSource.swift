@@ -70,11 +70,15 @@ public struct Subscription: Sendable, Equatable {
     public var enabled: Bool
     public var createdAt: Date
     public var updatedAt: Date
+    /// Where the ordering key of the runs this subscription creates is read from the payload, when the dispatch
+    /// gives no `ordering_key` (``OrderingKeyPath``); `nil`: only the dispatch's key applies.
+    public var orderingKeyPath: String?
 
     public init(
         id: UUID, projectID: UUID, sourceID: UUID, targetType: String, targetID: UUID, filterExpression: JSONValue,
-        enabled: Bool, createdAt: Date, updatedAt: Date
+        enabled: Bool, createdAt: Date, updatedAt: Date, orderingKeyPath: String? = nil
     ) {
+        self.orderingKeyPath = orderingKeyPath
         self.id = id
         self.projectID = projectID
         self.sourceID = sourceID

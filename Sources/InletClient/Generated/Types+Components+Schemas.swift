@@ -858,6 +858,10 @@ extension Components {
             public var enabled: Swift.Bool
             /// - Remark: Generated from `#/components/schemas/Subscription/created_at`.
             public var createdAt: Foundation.Date
+            /// A dotted path into the payload (customer.id) whose string or number value is the ordering key of the runs this subscription creates when the dispatch gives no ordering_key; absent values give no key. 422 when not member names separated by dots
+            ///
+            /// - Remark: Generated from `#/components/schemas/Subscription/ordering_key_path`.
+            public var orderingKeyPath: Swift.String?
             /// Creates a new `Subscription`.
             ///
             /// - Parameters:
@@ -868,6 +872,7 @@ extension Components {
             ///   - filterExpr: An EventBridge event pattern matched against the payload ({} matches every event); 422 when invalid
             ///   - enabled:
             ///   - createdAt:
+            ///   - orderingKeyPath: A dotted path into the payload (customer.id) whose string or number value is the ordering key of the runs this subscription creates when the dispatch gives no ordering_key; absent values give no key. 422 when not member names separated by dots
             public init(
                 id: Swift.String,
                 sourceId: Swift.String,
@@ -875,7 +880,8 @@ extension Components {
                 targetId: Swift.String,
                 filterExpr: OpenAPIRuntime.OpenAPIObjectContainer,
                 enabled: Swift.Bool,
-                createdAt: Foundation.Date
+                createdAt: Foundation.Date,
+                orderingKeyPath: Swift.String? = nil
             ) {
                 self.id = id
                 self.sourceId = sourceId
@@ -884,6 +890,7 @@ extension Components {
                 self.filterExpr = filterExpr
                 self.enabled = enabled
                 self.createdAt = createdAt
+                self.orderingKeyPath = orderingKeyPath
             }
             public enum CodingKeys: String, CodingKey {
                 case id
@@ -893,6 +900,7 @@ extension Components {
                 case filterExpr = "filter_expr"
                 case enabled
                 case createdAt = "created_at"
+                case orderingKeyPath = "ordering_key_path"
             }
             public init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -924,6 +932,10 @@ extension Components {
                     Foundation.Date.self,
                     forKey: .createdAt
                 )
+                self.orderingKeyPath = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .orderingKeyPath
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "id",
                     "source_id",
@@ -931,7 +943,8 @@ extension Components {
                     "target_id",
                     "filter_expr",
                     "enabled",
-                    "created_at"
+                    "created_at",
+                    "ordering_key_path"
                 ])
             }
         }
@@ -953,6 +966,10 @@ extension Components {
             public var filterExpr: OpenAPIRuntime.OpenAPIObjectContainer?
             /// - Remark: Generated from `#/components/schemas/SubscriptionCreate/enabled`.
             public var enabled: Swift.Bool?
+            /// A dotted path into the payload (customer.id) whose string or number value is the ordering key of the runs this subscription creates when the dispatch gives no ordering_key; absent values give no key. 422 when not member names separated by dots
+            ///
+            /// - Remark: Generated from `#/components/schemas/SubscriptionCreate/ordering_key_path`.
+            public var orderingKeyPath: Swift.String?
             /// Creates a new `SubscriptionCreate`.
             ///
             /// - Parameters:
@@ -960,22 +977,26 @@ extension Components {
             ///   - targetId: A job of the source's project (422 otherwise)
             ///   - filterExpr: Defaults to {}
             ///   - enabled:
+            ///   - orderingKeyPath: A dotted path into the payload (customer.id) whose string or number value is the ordering key of the runs this subscription creates when the dispatch gives no ordering_key; absent values give no key. 422 when not member names separated by dots
             public init(
                 targetType: Components.Schemas.SubscriptionCreate.TargetTypePayload,
                 targetId: Swift.String,
                 filterExpr: OpenAPIRuntime.OpenAPIObjectContainer? = nil,
-                enabled: Swift.Bool? = nil
+                enabled: Swift.Bool? = nil,
+                orderingKeyPath: Swift.String? = nil
             ) {
                 self.targetType = targetType
                 self.targetId = targetId
                 self.filterExpr = filterExpr
                 self.enabled = enabled
+                self.orderingKeyPath = orderingKeyPath
             }
             public enum CodingKeys: String, CodingKey {
                 case targetType = "target_type"
                 case targetId = "target_id"
                 case filterExpr = "filter_expr"
                 case enabled
+                case orderingKeyPath = "ordering_key_path"
             }
             public init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -995,11 +1016,16 @@ extension Components {
                     Swift.Bool.self,
                     forKey: .enabled
                 )
+                self.orderingKeyPath = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .orderingKeyPath
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "target_type",
                     "target_id",
                     "filter_expr",
-                    "enabled"
+                    "enabled",
+                    "ordering_key_path"
                 ])
             }
         }
@@ -1013,21 +1039,29 @@ extension Components {
             public var filterExpr: OpenAPIRuntime.OpenAPIObjectContainer?
             /// - Remark: Generated from `#/components/schemas/SubscriptionUpdate/enabled`.
             public var enabled: Swift.Bool?
+            /// null removes it
+            ///
+            /// - Remark: Generated from `#/components/schemas/SubscriptionUpdate/ordering_key_path`.
+            public var orderingKeyPath: Swift.String?
             /// Creates a new `SubscriptionUpdate`.
             ///
             /// - Parameters:
             ///   - filterExpr: null resets it to {}
             ///   - enabled:
+            ///   - orderingKeyPath: null removes it
             public init(
                 filterExpr: OpenAPIRuntime.OpenAPIObjectContainer? = nil,
-                enabled: Swift.Bool? = nil
+                enabled: Swift.Bool? = nil,
+                orderingKeyPath: Swift.String? = nil
             ) {
                 self.filterExpr = filterExpr
                 self.enabled = enabled
+                self.orderingKeyPath = orderingKeyPath
             }
             public enum CodingKeys: String, CodingKey {
                 case filterExpr = "filter_expr"
                 case enabled
+                case orderingKeyPath = "ordering_key_path"
             }
             public init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -1039,9 +1073,14 @@ extension Components {
                     Swift.Bool.self,
                     forKey: .enabled
                 )
+                self.orderingKeyPath = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .orderingKeyPath
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "filter_expr",
-                    "enabled"
+                    "enabled",
+                    "ordering_key_path"
                 ])
             }
         }
@@ -2467,6 +2506,10 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/DispatchRequest/delay_ms`.
             public var delayMs: Swift.Int?
+            /// Every run the event creates gets this ordering key (1–256 bytes): runs of one job with one key start one at a time, in dispatch order. Without it, a subscription's ordering_key_path may read one from the payload
+            ///
+            /// - Remark: Generated from `#/components/schemas/DispatchRequest/ordering_key`.
+            public var orderingKey: Swift.String?
             /// Creates a new `DispatchRequest`.
             ///
             /// - Parameters:
@@ -2476,13 +2519,15 @@ extension Components {
             ///   - idempotencyKey: A repeat answers the original event with duplicate: true (1–255 bytes); the Idempotency-Key header works too
             ///   - deliverAt: RFC 3339; the runs are created now and start no earlier (at most 30 days ahead; a past time means at once). Not with delay_ms
             ///   - delayMs: The runs start no earlier than this long from now. Not with deliver_at
+            ///   - orderingKey: Every run the event creates gets this ordering key (1–256 bytes): runs of one job with one key start one at a time, in dispatch order. Without it, a subscription's ordering_key_path may read one from the payload
             public init(
                 source: Swift.String,
                 projectId: Swift.String? = nil,
                 payload: OpenAPIRuntime.OpenAPIValueContainer? = nil,
                 idempotencyKey: Swift.String? = nil,
                 deliverAt: Foundation.Date? = nil,
-                delayMs: Swift.Int? = nil
+                delayMs: Swift.Int? = nil,
+                orderingKey: Swift.String? = nil
             ) {
                 self.source = source
                 self.projectId = projectId
@@ -2490,6 +2535,7 @@ extension Components {
                 self.idempotencyKey = idempotencyKey
                 self.deliverAt = deliverAt
                 self.delayMs = delayMs
+                self.orderingKey = orderingKey
             }
             public enum CodingKeys: String, CodingKey {
                 case source
@@ -2498,6 +2544,7 @@ extension Components {
                 case idempotencyKey = "idempotency_key"
                 case deliverAt = "deliver_at"
                 case delayMs = "delay_ms"
+                case orderingKey = "ordering_key"
             }
             public init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -2525,13 +2572,18 @@ extension Components {
                     Swift.Int.self,
                     forKey: .delayMs
                 )
+                self.orderingKey = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .orderingKey
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "source",
                     "project_id",
                     "payload",
                     "idempotency_key",
                     "deliver_at",
-                    "delay_ms"
+                    "delay_ms",
+                    "ordering_key"
                 ])
             }
         }
@@ -2661,6 +2713,8 @@ extension Components {
             public var deliverAt: Foundation.Date?
             /// - Remark: Generated from `#/components/schemas/BatchEvent/delay_ms`.
             public var delayMs: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/BatchEvent/ordering_key`.
+            public var orderingKey: Swift.String?
             /// Creates a new `BatchEvent`.
             ///
             /// - Parameters:
@@ -2669,18 +2723,21 @@ extension Components {
             ///   - idempotencyKey:
             ///   - deliverAt:
             ///   - delayMs:
+            ///   - orderingKey:
             public init(
                 source: Swift.String,
                 payload: OpenAPIRuntime.OpenAPIValueContainer? = nil,
                 idempotencyKey: Swift.String? = nil,
                 deliverAt: Foundation.Date? = nil,
-                delayMs: Swift.Int? = nil
+                delayMs: Swift.Int? = nil,
+                orderingKey: Swift.String? = nil
             ) {
                 self.source = source
                 self.payload = payload
                 self.idempotencyKey = idempotencyKey
                 self.deliverAt = deliverAt
                 self.delayMs = delayMs
+                self.orderingKey = orderingKey
             }
             public enum CodingKeys: String, CodingKey {
                 case source
@@ -2688,6 +2745,7 @@ extension Components {
                 case idempotencyKey = "idempotency_key"
                 case deliverAt = "deliver_at"
                 case delayMs = "delay_ms"
+                case orderingKey = "ordering_key"
             }
             public init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -2711,12 +2769,17 @@ extension Components {
                     Swift.Int.self,
                     forKey: .delayMs
                 )
+                self.orderingKey = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .orderingKey
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "source",
                     "payload",
                     "idempotency_key",
                     "deliver_at",
-                    "delay_ms"
+                    "delay_ms",
+                    "ordering_key"
                 ])
             }
         }
@@ -3057,6 +3120,10 @@ extension Components {
             public var dispatched: Swift.Int
             /// - Remark: Generated from `#/components/schemas/Event/received_at`.
             public var receivedAt: Foundation.Date
+            /// The ordering_key the dispatch gave; replays reuse it
+            ///
+            /// - Remark: Generated from `#/components/schemas/Event/ordering_key`.
+            public var orderingKey: Swift.String?
             /// Creates a new `Event`.
             ///
             /// - Parameters:
@@ -3071,6 +3138,7 @@ extension Components {
             ///   - requestId:
             ///   - dispatched:
             ///   - receivedAt:
+            ///   - orderingKey: The ordering_key the dispatch gave; replays reuse it
             public init(
                 id: Swift.String,
                 projectId: Swift.String,
@@ -3082,7 +3150,8 @@ extension Components {
                 verification: Swift.String? = nil,
                 requestId: Swift.String? = nil,
                 dispatched: Swift.Int,
-                receivedAt: Foundation.Date
+                receivedAt: Foundation.Date,
+                orderingKey: Swift.String? = nil
             ) {
                 self.id = id
                 self.projectId = projectId
@@ -3095,6 +3164,7 @@ extension Components {
                 self.requestId = requestId
                 self.dispatched = dispatched
                 self.receivedAt = receivedAt
+                self.orderingKey = orderingKey
             }
             public enum CodingKeys: String, CodingKey {
                 case id
@@ -3108,6 +3178,7 @@ extension Components {
                 case requestId = "request_id"
                 case dispatched
                 case receivedAt = "received_at"
+                case orderingKey = "ordering_key"
             }
             public init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -3155,6 +3226,10 @@ extension Components {
                     Foundation.Date.self,
                     forKey: .receivedAt
                 )
+                self.orderingKey = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .orderingKey
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "id",
                     "project_id",
@@ -3166,7 +3241,8 @@ extension Components {
                     "verification",
                     "request_id",
                     "dispatched",
-                    "received_at"
+                    "received_at",
+                    "ordering_key"
                 ])
             }
         }
@@ -3351,6 +3427,14 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/JobRun/deliver_at`.
             public var deliverAt: Foundation.Date?
+            /// Runs of one job with one key start one at a time, in dispatch order
+            ///
+            /// - Remark: Generated from `#/components/schemas/JobRun/ordering_key`.
+            public var orderingKey: Swift.String?
+            /// true while the run waits for an earlier run of its key to succeed, die or be cancelled (its status is queued or scheduled meanwhile)
+            ///
+            /// - Remark: Generated from `#/components/schemas/JobRun/ordering_blocked`.
+            public var orderingBlocked: Swift.Bool
             /// Finished attempts, oldest first; only when one run is read
             ///
             /// - Remark: Generated from `#/components/schemas/JobRun/attempts`.
@@ -3376,6 +3460,8 @@ extension Components {
             ///   - finishedAt:
             ///   - deadReason: Why a dead run gave up; null otherwise
             ///   - deliverAt: When a delayed run was asked to start; it is scheduled until then
+            ///   - orderingKey: Runs of one job with one key start one at a time, in dispatch order
+            ///   - orderingBlocked: true while the run waits for an earlier run of its key to succeed, die or be cancelled (its status is queued or scheduled meanwhile)
             ///   - attempts: Finished attempts, oldest first; only when one run is read
             public init(
                 id: Swift.String,
@@ -3396,6 +3482,8 @@ extension Components {
                 finishedAt: Foundation.Date? = nil,
                 deadReason: Components.Schemas.JobRun.DeadReasonPayload? = nil,
                 deliverAt: Foundation.Date? = nil,
+                orderingKey: Swift.String? = nil,
+                orderingBlocked: Swift.Bool,
                 attempts: [Components.Schemas.RunAttempt]? = nil
             ) {
                 self.id = id
@@ -3416,6 +3504,8 @@ extension Components {
                 self.finishedAt = finishedAt
                 self.deadReason = deadReason
                 self.deliverAt = deliverAt
+                self.orderingKey = orderingKey
+                self.orderingBlocked = orderingBlocked
                 self.attempts = attempts
             }
             public enum CodingKeys: String, CodingKey {
@@ -3437,6 +3527,8 @@ extension Components {
                 case finishedAt = "finished_at"
                 case deadReason = "dead_reason"
                 case deliverAt = "deliver_at"
+                case orderingKey = "ordering_key"
+                case orderingBlocked = "ordering_blocked"
                 case attempts
             }
             public init(from decoder: any Swift.Decoder) throws {
@@ -3513,6 +3605,14 @@ extension Components {
                     Foundation.Date.self,
                     forKey: .deliverAt
                 )
+                self.orderingKey = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .orderingKey
+                )
+                self.orderingBlocked = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .orderingBlocked
+                )
                 self.attempts = try container.decodeIfPresent(
                     [Components.Schemas.RunAttempt].self,
                     forKey: .attempts
@@ -3536,6 +3636,8 @@ extension Components {
                     "finished_at",
                     "dead_reason",
                     "deliver_at",
+                    "ordering_key",
+                    "ordering_blocked",
                     "attempts"
                 ])
             }

@@ -44,6 +44,10 @@ struct DispatchController {
             reader.issue("idempotency_key", "must be 1–255 bytes")
         }
         let delivery = DeliveryTime.read(&reader)
+        let orderingKey = reader.string("ordering_key")
+        if let orderingKey, let problem = OrderingKey.problem(with: orderingKey) {
+            reader.issue("ordering_key", problem)
+        }
         reader.rejectUnknownFields()
         try reader.finish()
         let projectID = try await services.projectID(for: context, requested: requestedProject)
@@ -55,6 +59,7 @@ struct DispatchController {
             isCancelled: services.cancellation(of: context.client))
         dispatch.deliverAt = delivery.deliverAt
         dispatch.delayMilliseconds = delivery.delayMilliseconds
+        dispatch.orderingKey = orderingKey
         let result = try await dispatcher.dispatch(dispatch)
         return JSONResponse.make(
             .object(
@@ -114,6 +119,10 @@ struct DispatchController {
                 }
                 let payload = event.raw("payload").map { payloads[Int($0.numberValue?.int64 ?? 0)] }
                 let delivery = DeliveryTime.read(&event)
+                let orderingKey = event.string("ordering_key")
+                if let orderingKey, let problem = OrderingKey.problem(with: orderingKey) {
+                    event.issue("ordering_key", problem)
+                }
                 event.rejectUnknownFields()
                 try event.finish("the event is invalid")
                 var dispatch = DispatchRequest(
@@ -122,6 +131,7 @@ struct DispatchController {
                     isCancelled: isCancelled)
                 dispatch.deliverAt = delivery.deliverAt
                 dispatch.delayMilliseconds = delivery.delayMilliseconds
+                dispatch.orderingKey = orderingKey
                 dispatches.append((index, dispatch))
             } catch {
                 results[index] = Self.failure(error, logger: context.logger)

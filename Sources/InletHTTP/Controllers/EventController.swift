@@ -84,6 +84,7 @@ extension Event {
                 ("idempotency_key", .string(idempotencyKey)), ("payload", payload), ("headers", headers),
                 ("via", .string(via)), ("verification", .string(verification)), ("request_id", .string(requestID)),
                 ("dispatched", .int(Int64(dispatched))), ("received_at", .timestamp(receivedAt)),
+                ("ordering_key", .string(orderingKey)),
             ]))
     }
 }

@@ -63,6 +63,7 @@ extension JobRun {
             ("created_at", .timestamp(createdAt)),
             ("updated_at", .timestamp(updatedAt)), ("finished_at", finishedAt.map(JSONValue.timestamp) ?? .null),
             ("dead_reason", .string(deadReason)), ("deliver_at", deliverAt.map(JSONValue.timestamp) ?? .null),
+            ("ordering_key", .string(orderingKey)), ("ordering_blocked", .bool(orderingBlocked)),
         ])
         if let attempts {
             object["attempts"] = .array(

@@ -34,13 +34,15 @@ struct SubscriptionController {
         let targetID = reader.uuid("target_id", required: true)
         let filter = reader.raw("filter_expr")
         let enabled = reader.bool("enabled")
+        let orderingKeyPath = OrderingKeyPathInput.read(&reader)
         reader.rejectUnknownFields()
         try reader.finish()
         let filterExpression = filter ?? [:]
         try FilterInput.validate(filterExpression)
         let (repository, sourceID) = try await scope(context)
         let subscription = try await repository.create(
-            sourceID: sourceID, targetID: targetID!, filterExpression: filterExpression, enabled: enabled ?? true)
+            sourceID: sourceID, targetID: targetID!, filterExpression: filterExpression, enabled: enabled ?? true,
+            orderingKeyPath: orderingKeyPath ?? nil)
         return JSONResponse.make(subscription.json, status: .created)
     }
 
@@ -60,6 +62,7 @@ struct SubscriptionController {
             if filter.isNull { patch.filterExpression = .set([:]) } else { patch.filterExpression = .set(filter) }
         }
         if let enabled = reader.bool("enabled") { patch.enabled = .set(enabled) }
+        if let orderingKeyPath = OrderingKeyPathInput.read(&reader) { patch.orderingKeyPath = .set(orderingKeyPath) }
         reader.rejectUnknownFields()
         try reader.finish()
         if case .set(let filter) = patch.filterExpression { try FilterInput.validate(filter) }
@@ -73,6 +76,24 @@ struct SubscriptionController {
         try await repository.delete(
             sourceID: sourceID, id: try context.parameters.id("subscription_id", "subscription"))
         return JSONResponse.noContent()
+    }
+}
+
+/// Reading of `ordering_key_path`: `nil` when absent, `.some(nil)` for `null` (no path), else a valid path.
+enum OrderingKeyPathInput {
+    static func read(_ reader: inout ObjectReader) -> String?? {
+        guard let value = reader.raw("ordering_key_path") else { return nil }
+        if value.isNull { return .some(nil) }
+        guard let text = value.stringValue else {
+            reader.issue("ordering_key_path", "must be a string or null, found \(value.typeName)", keyword: "type")
+            return nil
+        }
+        do {
+            return .some(try OrderingKeyPath(text).description)
+        } catch {
+            reader.issue("ordering_key_path", error.message)
+            return nil
+        }
     }
 }
 

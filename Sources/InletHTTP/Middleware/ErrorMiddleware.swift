@@ -53,6 +53,14 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                     .serviceUnavailable, code: "unavailable", "the database took too long to answer; retry later")
                 apiError.headers[.retryAfter] = "1"
                 return apiError
+            case .deadlockDetected, .serializationFailure:
+                // Two statements took the same locks (ordering keys, job state rows) in opposite orders; the
+                // database aborted this one. Nothing was stored: retrying is safe.
+                logger.warning("database statement aborted by a conflict", metadata: ["error": "\(error)"])
+                var apiError = APIError(
+                    .serviceUnavailable, code: "unavailable", "a concurrent change conflicted; retry")
+                apiError.headers[.retryAfter] = "1"
+                return apiError
             default:
                 logger.error("database error", metadata: ["error": "\(error)"])
                 return APIError(.internalServerError, code: "internal", "internal error")

@@ -26,6 +26,11 @@ extension OpenAPIDocument {
                         "delay_ms": OpenAPISchema.integer(
                             minimum: 0, maximum: Int(DeliveryTime.maximumDelayMilliseconds),
                             description: "The runs start no earlier than this long from now. Not with deliver_at"),
+                        "ordering_key": OpenAPISchema.string(
+                            minLength: 1, maxLength: 256,
+                            description: "Every run the event creates gets this ordering key (1–256 bytes): runs of "
+                                + "one job with one key start one at a time, in dispatch order. Without it, a "
+                                + "subscription's ordering_key_path may read one from the payload"),
                     ], required: ["source"]
                 ).adding(
                     "examples",
@@ -83,6 +88,7 @@ extension OpenAPIDocument {
                         "deliver_at": OpenAPISchema.timestamp,
                         "delay_ms": OpenAPISchema.integer(
                             minimum: 0, maximum: Int(DeliveryTime.maximumDelayMilliseconds)),
+                        "ordering_key": OpenAPISchema.string(minLength: 1, maxLength: 256),
                     ], required: ["source"], description: "One event of a batch: the fields of DispatchRequest")
             ),
             (
@@ -147,10 +153,12 @@ extension OpenAPIDocument {
                         "request_id": OpenAPISchema.nullable(OpenAPISchema.string()),
                         "dispatched": OpenAPISchema.integer(minimum: 0),
                         "received_at": OpenAPISchema.timestamp,
+                        "ordering_key": OpenAPISchema.nullable(
+                            OpenAPISchema.string(description: "The ordering_key the dispatch gave; replays reuse it")),
                     ],
                     required: [
                         "id", "project_id", "source_id", "idempotency_key", "payload", "headers", "via",
-                        "verification", "request_id", "dispatched", "received_at",
+                        "verification", "request_id", "dispatched", "received_at", "ordering_key",
                     ])
             ),
             (

@@ -33,6 +33,13 @@ extension OpenAPIDocument {
                             OpenAPISchema.described(
                                 OpenAPISchema.timestamp,
                                 "When a delayed run was asked to start; it is scheduled until then")),
+                        "ordering_key": OpenAPISchema.nullable(
+                            OpenAPISchema.string(
+                                description: "Runs of one job with one key start one at a time, in dispatch order")),
+                        "ordering_blocked": OpenAPISchema.described(
+                            OpenAPISchema.boolean,
+                            "true while the run waits for an earlier run of its key to succeed, die or be cancelled "
+                                + "(its status is queued or scheduled meanwhile)"),
                         "attempts": OpenAPISchema.described(
                             OpenAPISchema.array(OpenAPISchema.ref("RunAttempt")),
                             "Finished attempts, oldest first; only when one run is read"),
@@ -40,7 +47,7 @@ extension OpenAPIDocument {
                     required: [
                         "id", "project_id", "event_id", "job_id", "subscription_id", "status", "attempt",
                         "max_attempts", "run_at", "locked_by", "lease_until", "last_error", "request_id", "created_at",
-                        "updated_at", "finished_at", "dead_reason", "deliver_at",
+                        "updated_at", "finished_at", "dead_reason", "deliver_at", "ordering_key", "ordering_blocked",
                     ])
             ),
             (

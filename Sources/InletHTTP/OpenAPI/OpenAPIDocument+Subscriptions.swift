@@ -6,6 +6,11 @@ extension OpenAPIDocument {
         let filter = OpenAPISchema.described(
             OpenAPISchema.anyObject,
             "An EventBridge event pattern matched against the payload ({} matches every event); 422 when invalid")
+        let path = OpenAPISchema.string(
+            minLength: 1, maxLength: 256,
+            description: "A dotted path into the payload (customer.id) whose string or number value is the ordering "
+                + "key of the runs this subscription creates when the dispatch gives no ordering_key; absent "
+                + "values give no key. 422 when not member names separated by dots")
         return [
             (
                 "Subscription",
@@ -18,8 +23,12 @@ extension OpenAPIDocument {
                         "filter_expr": filter,
                         "enabled": OpenAPISchema.boolean,
                         "created_at": OpenAPISchema.timestamp,
+                        "ordering_key_path": OpenAPISchema.nullable(path),
                     ],
-                    required: ["id", "source_id", "target_type", "target_id", "filter_expr", "enabled", "created_at"])
+                    required: [
+                        "id", "source_id", "target_type", "target_id", "filter_expr", "enabled", "created_at",
+                        "ordering_key_path",
+                    ])
             ),
             (
                 "SubscriptionCreate",
@@ -30,6 +39,7 @@ extension OpenAPIDocument {
                             OpenAPISchema.uuid, "A job of the source's project (422 otherwise)"),
                         "filter_expr": OpenAPISchema.described(filter, "Defaults to {}"),
                         "enabled": OpenAPISchema.boolean,
+                        "ordering_key_path": OpenAPISchema.nullable(path),
                     ], required: ["target_type", "target_id"]
                 ).adding(
                     "examples",
@@ -46,6 +56,8 @@ extension OpenAPIDocument {
                     [
                         "filter_expr": OpenAPISchema.nullable(OpenAPISchema.described(filter, "null resets it to {}")),
                         "enabled": OpenAPISchema.boolean,
+                        "ordering_key_path": OpenAPISchema.nullable(
+                            OpenAPISchema.described(path, "null removes it")),
                     ],
                     description: "A merge; the source and target of a subscription cannot change"
                 ).adding("examples", [["filter_expr": ["type": [["prefix": "order."]]], "enabled": true]])

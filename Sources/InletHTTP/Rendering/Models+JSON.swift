@@ -27,13 +27,13 @@ extension EventSource {
 }
 
 extension Subscription {
-    /// Exactly the seed's fields.
+    /// The seed's fields, and `ordering_key_path`.
     var json: JSONValue {
         .object(
             JSONObject([
                 ("id", .id(id)), ("source_id", .id(sourceID)), ("target_type", .string(targetType)),
                 ("target_id", .id(targetID)), ("filter_expr", filterExpression), ("enabled", .bool(enabled)),
-                ("created_at", .timestamp(createdAt)),
+                ("created_at", .timestamp(createdAt)), ("ordering_key_path", .string(orderingKeyPath)),
             ]))
     }
 }

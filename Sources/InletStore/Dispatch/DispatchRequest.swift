@@ -33,6 +33,9 @@ public struct DispatchRequest: Sendable {
     /// How long after the event is stored the runs may start (`delay_ms`). With neither this nor ``deliverAt``,
     /// the source's `delivery_delay_ms` applies.
     public var delayMilliseconds: Int64?
+    /// The ordering key of every run the event creates (`ordering_key`); without it, each subscription's
+    /// `ordering_key_path` may read one from the payload.
+    public var orderingKey: String?
 
     public init(
         projectID: UUID, source: SourceReference, payload: EventPayload, idempotencyKey: String? = nil,

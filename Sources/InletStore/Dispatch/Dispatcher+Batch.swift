@@ -32,12 +32,12 @@ extension Dispatcher {
 
         // Refusals decided on a cached route stand only if that route is still the stored state (as for a single
         // dispatch); the others are decided again by the single path, which reloads.
-        var pending: [(index: Int, route: SourceRoute, targets: [SourceRoute.Target])] = []
+        var pending: [Pending] = []
         var retry: [Int] = []
         for (index, evaluation) in evaluations.enumerated() where outcomes[index] == nil {
             guard let route = routes[requests[index].source] else { continue }
             switch evaluation {
-            case .success(let targets):
+            case .success(let (targets, keys)):
                 if let limits {
                     do {
                         try DispatchQuotas.checkFanOut(targets.count, limits: limits)
@@ -46,7 +46,7 @@ extension Dispatcher {
                         continue
                     }
                 }
-                pending.append((index, route, targets))
+                pending.append(Pending(index: index, route: route, targets: targets, orderingKeys: keys))
             case .failure(let error as WorkBudgetError):
                 metrics?.record(
                     error.code == .exhausted ? .workBudgetExceeded : .cancelled, projectID: projectID,
@@ -102,14 +102,14 @@ extension Dispatcher {
     /// Validates and matches every event of the batch within one work budget: in place, or on an
     /// ``EvaluationLanes`` lane when the batch's payloads together are large.
     func evaluateBatch(_ requests: [DispatchRequest], routes: [SourceReference: SourceRoute]) async throws
-        -> [Result<[SourceRoute.Target], any Error>]
+        -> [Result<([SourceRoute.Target], [String?]), any Error>]
     {
         let steps = workBudgetSteps
         let isCancelled = requests.first?.isCancelled
-        let work: @Sendable () -> [Result<[SourceRoute.Target], any Error>] = {
+        let work: @Sendable () -> [Result<([SourceRoute.Target], [String?]), any Error>] = {
             let budget = WorkBudget(steps: steps, isCancelled: isCancelled)
             return requests.map { request in
-                guard let route = routes[request.source] else { return .success([]) }
+                guard let route = routes[request.source] else { return .success(([], [])) }
                 return Result {
                     guard route.source.enabled else { throw StoreError(.conflict, "the event source is disabled") }
                     var payload = request.payload
@@ -120,7 +120,17 @@ extension Dispatcher {
                         }
                         try Self.validate(payload.parsed!, against: schema, budget: budget)
                     }
-                    return try route.matchingTargets(payload: payload, headers: request.headers, budget: budget)
+                    let targets = try route.matchingTargets(
+                        payload: payload, headers: request.headers, budget: budget)
+                    if request.orderingKey == nil, payload.parsed == nil,
+                        targets.contains(where: { $0.orderingKeyPath != nil })
+                    {
+                        // A subscription reads the runs' ordering key from the payload: its tree, within the budget.
+                        payload = EventPayload(validatedText: payload.text, parsed: try payload.value(budget: budget))
+                    }
+                    return (
+                        targets, Self.orderingKeys(of: targets, given: request.orderingKey, payload: payload.parsed)
+                    )
                 }
             }
         }
@@ -131,15 +141,21 @@ extension Dispatcher {
 
     /// Writes every accepted event of a batch and its runs with one statement. Returns, per pending event, its
     /// result, or `nil` when its cached source version was stale (or the source disabled meanwhile).
-    func insertBatch(
-        _ requests: [DispatchRequest], _ pending: [(index: Int, route: SourceRoute, targets: [SourceRoute.Target])]
-    ) async throws -> [DispatchResult?] {
+    /// An event of the batch that passed its evaluation, waiting for the insert.
+    struct Pending {
+        var index: Int
+        var route: SourceRoute
+        var targets: [SourceRoute.Target]
+        var orderingKeys: [String?]
+    }
+
+    func insertBatch(_ requests: [DispatchRequest], _ pending: [Pending]) async throws -> [DispatchResult?] {
         let projectID = requests[pending[0].index].projectID
         var ordinals: [Int32] = [], sources: [UUID] = [], versions: [Int64] = [], eventIDs: [UUID] = []
         var keys: [String?] = [], payloads: [PostgresJSON] = [], headerValues: [PostgresJSON] = []
         var counts: [Int32] = [], deliverAts: [Date?] = [], delays: [Int64?] = [], requestIDs: [String?] = []
         var runIDs: [UUID] = [], runEvents: [UUID] = [], runJobs: [UUID] = [], runSubscriptions: [UUID] = []
-        var runAttempts: [Int32] = []
+        var runAttempts: [Int32] = [], runKeys: [String?] = [], eventKeys: [String?] = []
         for (ordinal, item) in pending.enumerated() {
             let request = requests[item.index]
             let eventID = UUID.v7()
@@ -156,6 +172,8 @@ extension Dispatcher {
             deliverAts.append(request.deliverAt)
             delays.append(request.delayMilliseconds)
             requestIDs.append(request.requestID)
+            eventKeys.append(request.orderingKey)
+            runKeys += item.orderingKeys
             for target in item.targets {
                 runIDs.append(UUID.v7())
                 runEvents.append(eventID)
@@ -170,7 +188,7 @@ extension Dispatcher {
                 [
                     projectID, ordinals, sources, versions, eventIDs, keys, payloads, headerValues, counts, deliverAts,
                     delays, requestIDs, requests[pending[0].index].via.rawValue, runIDs, runEvents, runJobs,
-                    runSubscriptions, runAttempts,
+                    runSubscriptions, runAttempts, eventKeys, runKeys,
                 ])
         }
         var results = [DispatchResult?](repeating: nil, count: pending.count)
@@ -211,6 +229,8 @@ extension Dispatcher {
     }
 
     /// One statement for a batch: each event's source version is checked, the events are inserted in order
+    /// (their runs too, in the batch's order, so that runs of one ordering key keep it: the migration's trigger
+    /// blocks a keyed run behind a live run of its key, sql/0005_ordering_keys.sql)
     /// (a repeated idempotency key, even within the batch, inserts nothing), and the runs of the events inserted
     /// with one multi-row insert. One row per event: its ordinal, whether its source checked out, whether it was
     /// inserted.
@@ -218,9 +238,9 @@ extension Dispatcher {
         WITH input AS (
             SELECT *
             FROM unnest($2::int4[], $3::uuid[], $4::int8[], $5::uuid[], $6::text[], $7::jsonb[], $8::jsonb[],
-                        $9::int4[], $10::timestamptz[], $11::int8[], $12::text[])
+                        $9::int4[], $10::timestamptz[], $11::int8[], $12::text[], $19::text[])
                 AS i (ordinal, source_id, version, event_id, idempotency_key, payload, headers, dispatched,
-                      deliver_at, delay_ms, request_id)
+                      deliver_at, delay_ms, request_id, ordering_key)
         ), checked AS (
             SELECT i.ordinal, i.event_id,
                    CASE WHEN i.deliver_at IS NOT NULL THEN i.deliver_at
@@ -232,23 +252,24 @@ extension Dispatcher {
                                    AND s.enabled
         ), inserted AS (
             INSERT INTO events (project_id, id, source_id, idempotency_key, payload, headers, via, verification,
-                                request_id, dispatched)
+                                request_id, dispatched, ordering_key)
             SELECT $1, i.event_id, i.source_id, i.idempotency_key, i.payload, i.headers, $13, NULL, i.request_id,
-                   i.dispatched
+                   i.dispatched, i.ordering_key
             FROM input AS i JOIN checked AS c ON c.ordinal = i.ordinal
             ORDER BY i.ordinal
             ON CONFLICT (project_id, source_id, idempotency_key) DO NOTHING
             RETURNING id
         ), runs AS (
             INSERT INTO job_runs (project_id, id, event_id, job_id, subscription_id, max_attempts, request_id,
-                                  deliver_at, run_at)
+                                  deliver_at, run_at, ordering_key)
             SELECT $1, r.id, r.event_id, r.job_id, r.subscription_id, r.max_attempts, i.request_id,
-                   c.deliver_at, greatest(now(), c.deliver_at)
-            FROM unnest($14::uuid[], $15::uuid[], $16::uuid[], $17::uuid[], $18::int4[])
-                    AS r (id, event_id, job_id, subscription_id, max_attempts)
+                   c.deliver_at, greatest(now(), c.deliver_at), r.ordering_key
+            FROM unnest($14::uuid[], $15::uuid[], $16::uuid[], $17::uuid[], $18::int4[], $20::text[])
+                    WITH ORDINALITY AS r (id, event_id, job_id, subscription_id, max_attempts, ordering_key, n)
             JOIN inserted AS e ON e.id = r.event_id
             JOIN checked AS c ON c.event_id = r.event_id
             JOIN input AS i ON i.event_id = r.event_id
+            ORDER BY r.n
             RETURNING 1
         )
         SELECT i.ordinal, c.ordinal IS NOT NULL, e.id IS NOT NULL

@@ -84,7 +84,8 @@ public struct Dispatcher: Sendable {
                 }
                 admitted = true
             }
-            if let result = try await insert(request, route: route, targets: targets) {
+            let keys = Self.orderingKeys(of: targets, given: request.orderingKey, payload: payload.parsed)
+            if let result = try await insert(request, route: route, targets: targets, orderingKeys: keys) {
                 if result.dispatched > 0, !result.duplicate { notifier?.runsCreated() }
                 let outcome: DispatchMetrics.Outcome =
                     result.duplicate ? .duplicate : (result.dispatched > 0 ? .accepted : .unmatched)
@@ -108,6 +109,7 @@ public struct Dispatcher: Sendable {
         let steps = workBudgetSteps
         let headers = request.headers
         let isCancelled = request.isCancelled
+        let explicitKey = request.orderingKey
         let work: @Sendable () throws -> ([SourceRoute.Target], EventPayload) = {
             let budget = WorkBudget(steps: steps, isCancelled: isCancelled)
             var payload = payload
@@ -118,7 +120,12 @@ public struct Dispatcher: Sendable {
                 }
                 try Self.validate(payload.parsed!, against: schema, budget: budget)
             }
-            return (try route.matchingTargets(payload: payload, headers: headers, budget: budget), payload)
+            let targets = try route.matchingTargets(payload: payload, headers: headers, budget: budget)
+            if explicitKey == nil, payload.parsed == nil, targets.contains(where: { $0.orderingKeyPath != nil }) {
+                // A subscription reads the runs' ordering key from the payload: its tree, within the same budget.
+                payload = EventPayload(validatedText: payload.text, parsed: try payload.value(budget: budget))
+            }
+            return (targets, payload)
         }
         guard let lanes, payload.text.count >= lanes.threshold else { return try work() }
         return try await lanes.lanes.run(projectID: request.projectID, work)
@@ -142,7 +149,9 @@ public struct Dispatcher: Sendable {
                 ? try route.matchingTargets(payload: event.payload, headers: headers, budget: budget) : []
             if route.source.enabled, !dryRun, !targets.isEmpty {
                 if let limits { try DispatchQuotas.checkFanOut(targets.count, limits: limits) }
-                if let created = try await insertRuns(for: event, route: route, targets: targets, requestID: requestID)
+                let keys = Self.orderingKeys(of: targets, given: event.orderingKey, payload: event.payload)
+                if let created = try await insertRuns(
+                    for: event, route: route, targets: targets, orderingKeys: keys, requestID: requestID)
                 {
                     notifier?.runsCreated()
                     metrics?.record(
@@ -158,6 +167,13 @@ public struct Dispatcher: Sendable {
         throw StoreError(.conflict, "the event source is changing too quickly; retry")
     }
 
+    /// The ordering key of each target's run: the one the dispatch gave, else what the target's subscription
+    /// path reads from the payload's tree (none without a tree: no target reads one then).
+    static func orderingKeys(of targets: [SourceRoute.Target], given: String?, payload: JSONValue?) -> [String?] {
+        if let given { return targets.map { _ in given } }
+        return targets.map { target in payload.flatMap { target.orderingKeyPath?.key(in: $0) } }
+    }
+
     /// Schema violations as a validation error with one issue per violation (JSON pointers into the payload).
     static func validate(_ payload: JSONValue, against schema: JSONSchema, budget: WorkBudget) throws {
         let violations = try schema.validate(payload, budget: budget)
@@ -168,9 +184,9 @@ public struct Dispatcher: Sendable {
     }
 
     /// Inserts the event and its runs unless the cached source version is stale (then `nil`).
-    func insert(_ request: DispatchRequest, route: SourceRoute, targets: [SourceRoute.Target]) async throws
-        -> DispatchResult?
-    {
+    func insert(
+        _ request: DispatchRequest, route: SourceRoute, targets: [SourceRoute.Target], orderingKeys: [String?]
+    ) async throws -> DispatchResult? {
         let eventID = UUID.v7()
         var headers = JSONObject()
         for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) { headers[name] = .string(value) }
@@ -182,7 +198,8 @@ public struct Dispatcher: Sendable {
                     PostgresJSON(bytes: request.payload.text), JSONValue.object(headers).postgres, request.via.rawValue,
                     request.verification, request.requestID, Int32(targets.count),
                     targets.map { _ in UUID.v7() }, targets.map(\.jobID), targets.map(\.subscriptionID),
-                    targets.map { Int32($0.maxAttempts) }, request.deliverAt, request.delayMilliseconds,
+                    targets.map { Int32($0.maxAttempts) }, request.deliverAt, request.delayMilliseconds, orderingKeys,
+                    request.orderingKey,
                 ])
         }
         let row = rows[0]
@@ -205,15 +222,16 @@ public struct Dispatcher: Sendable {
     }
 
     /// Inserts a replay's runs unless the cached source version is stale or the source disabled (then `nil`).
-    func insertRuns(for event: Event, route: SourceRoute, targets: [SourceRoute.Target], requestID: String?)
-        async throws -> Int?
-    {
+    func insertRuns(
+        for event: Event, route: SourceRoute, targets: [SourceRoute.Target], orderingKeys: [String?],
+        requestID: String?
+    ) async throws -> Int? {
         let rows = try await pool.query(
             Self.replaySQL,
             [
                 event.projectID, route.source.id, route.source.version, event.id, requestID,
                 targets.map { _ in UUID.v7() }, targets.map(\.jobID), targets.map(\.subscriptionID),
-                targets.map { Int32($0.maxAttempts) },
+                targets.map { Int32($0.maxAttempts) }, orderingKeys,
             ])
         guard try rows[0].decode(Bool.self, at: 0) else { return nil }
         return try rows[0].decode(Int.self, at: 1)
@@ -221,7 +239,8 @@ public struct Dispatcher: Sendable {
 
     /// One statement: check the source version, insert the event (unless its idempotency key was seen), and insert
     /// every run with one multi-row insert. A delayed event's runs get `deliver_at` (the instant asked, or now plus
-    /// the delay asked or the source's `delivery_delay_ms`) and a `run_at` no earlier than it.
+    /// the delay asked or the source's `delivery_delay_ms`) and a `run_at` no earlier than it. A run with an
+    /// ordering key behind a live run of its key is blocked by the migration's trigger (sql/0005_ordering_keys.sql).
     static let insertSQL = """
         WITH source AS (
             SELECT id, CASE WHEN $16::timestamptz IS NOT NULL THEN $16::timestamptz
@@ -231,17 +250,17 @@ public struct Dispatcher: Sendable {
             FROM event_sources WHERE project_id = $1 AND id = $2 AND version = $3 AND enabled
         ), inserted AS (
             INSERT INTO events (project_id, id, source_id, idempotency_key, payload, headers, via, verification,
-                                request_id, dispatched)
-            SELECT $1, $4, source.id, $5, $6, $7, $8, $9, $10, $11 FROM source
+                                request_id, dispatched, ordering_key)
+            SELECT $1, $4, source.id, $5, $6, $7, $8, $9, $10, $11, $19 FROM source
             ON CONFLICT (project_id, source_id, idempotency_key) DO NOTHING
             RETURNING id
         ), runs AS (
             INSERT INTO job_runs (project_id, id, event_id, job_id, subscription_id, max_attempts, request_id,
-                                  deliver_at, run_at)
+                                  deliver_at, run_at, ordering_key)
             SELECT $1, r.id, inserted.id, r.job_id, r.subscription_id, r.max_attempts, $10,
-                   source.deliver_at, greatest(now(), source.deliver_at)
-            FROM inserted, source, unnest($12::uuid[], $13::uuid[], $14::uuid[], $15::int4[])
-                AS r (id, job_id, subscription_id, max_attempts)
+                   source.deliver_at, greatest(now(), source.deliver_at), r.ordering_key
+            FROM inserted, source, unnest($12::uuid[], $13::uuid[], $14::uuid[], $15::int4[], $18::text[])
+                AS r (id, job_id, subscription_id, max_attempts, ordering_key)
             RETURNING 1
         )
         SELECT EXISTS (SELECT 1 FROM source), (SELECT id FROM inserted), (SELECT count(*) FROM runs)
@@ -252,10 +271,11 @@ public struct Dispatcher: Sendable {
         WITH source AS (
             SELECT id FROM event_sources WHERE project_id = $1 AND id = $2 AND version = $3 AND enabled
         ), runs AS (
-            INSERT INTO job_runs (project_id, id, event_id, job_id, subscription_id, max_attempts, request_id)
-            SELECT $1, r.id, $4, r.job_id, r.subscription_id, r.max_attempts, $5
-            FROM source, unnest($6::uuid[], $7::uuid[], $8::uuid[], $9::int4[])
-                AS r (id, job_id, subscription_id, max_attempts)
+            INSERT INTO job_runs (project_id, id, event_id, job_id, subscription_id, max_attempts, request_id,
+                                  ordering_key)
+            SELECT $1, r.id, $4, r.job_id, r.subscription_id, r.max_attempts, $5, r.ordering_key
+            FROM source, unnest($6::uuid[], $7::uuid[], $8::uuid[], $9::int4[], $10::text[])
+                AS r (id, job_id, subscription_id, max_attempts, ordering_key)
             RETURNING 1
         )
         SELECT EXISTS (SELECT 1 FROM source), (SELECT count(*) FROM runs)

@@ -8,6 +8,8 @@ public struct SourceRoute: Sendable {
         public let subscriptionID: UUID
         public let jobID: UUID
         public let maxAttempts: Int
+        /// Where the runs' ordering key is read from the payload when the dispatch gives none.
+        public let orderingKeyPath: OrderingKeyPath?
     }
 
     public let source: EventSource
@@ -37,13 +39,18 @@ public struct SourceRoute: Sendable {
                 textBytes += subscription.filterExpression.serializedBytes().count
             }
             targets.append(
-                Target(subscriptionID: subscription.id, jobID: subscription.targetID, maxAttempts: maxAttempts))
+                Target(
+                    subscriptionID: subscription.id, jobID: subscription.targetID, maxAttempts: maxAttempts,
+                    orderingKeyPath: subscription.orderingKeyPath.flatMap { try? OrderingKeyPath($0) }))
         }
         self.targets = targets
         self.unfiltered = unfiltered
         self.filters = CompiledFilterSet(patterns)
         self.estimatedBytes = 1024 + 16 * textBytes + 128 * targets.count
     }
+
+    /// Whether some target reads its ordering key from the payload.
+    public var readsOrderingKeys: Bool { targets.contains { $0.orderingKeyPath != nil } }
 
     /// The targets whose filters match an event's payload, in subscription order; the matching draws on
     /// `budget`. Matches the payload's tree when it is at hand, else its text, without building a tree.

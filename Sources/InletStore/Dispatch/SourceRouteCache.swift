@@ -68,8 +68,8 @@ public final class SourceRouteCache: Sendable {
             """, [projectID, source.id])
         let subscriptions = try rows.map { row in
             (
-                try SubscriptionRepository.subscription(row), jobEnabled: try row.decode(Bool.self, at: 9),
-                maxAttempts: try row.decode(Int.self, at: 10)
+                try SubscriptionRepository.subscription(row), jobEnabled: try row.decode(Bool.self, at: 10),
+                maxAttempts: try row.decode(Int.self, at: 11)
             )
         }
         do {

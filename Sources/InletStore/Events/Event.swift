@@ -14,6 +14,8 @@ public struct Event: Sendable, Equatable {
     public var requestID: String?
     public var dispatched: Int
     public var receivedAt: Date
+    /// The `ordering_key` the dispatch gave (replays give it to their runs again).
+    public var orderingKey: String? = nil
 }
 
 /// A stored job run, with its attempts when read one at a time.
@@ -39,6 +41,10 @@ public struct JobRun: Sendable, Equatable {
     public var deadReason: String?
     /// When a delayed run was asked to start (`deliver_at` or `delay_ms` at dispatch); `nil` for immediate runs.
     public var deliverAt: Date?
+    /// The run's ordering key: runs of one job with one key start one at a time, in dispatch order.
+    public var orderingKey: String? = nil
+    /// Whether the run waits for an earlier live run of its key (it is `queued` meanwhile).
+    public var orderingBlocked: Bool = false
 }
 
 /// One finished attempt of a run.

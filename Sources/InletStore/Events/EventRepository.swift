@@ -14,7 +14,7 @@ public struct EventRepository: Sendable {
 
     static let columns = """
         id, project_id, source_id, idempotency_key, payload, headers, via, verification, request_id, dispatched, \
-        received_at
+        received_at, ordering_key
         """
 
     /// Newest first; `sourceID` narrows to one source.
@@ -81,6 +81,7 @@ public struct EventRepository: Sendable {
             payload: try row.decodeJSON(at: 4), headers: try row.decodeJSON(at: 5),
             via: try row.decode(String.self, at: 6),
             verification: try row.decode(String?.self, at: 7), requestID: try row.decode(String?.self, at: 8),
-            dispatched: try row.decode(Int.self, at: 9), receivedAt: try row.decode(Date.self, at: 10))
+            dispatched: try row.decode(Int.self, at: 9), receivedAt: try row.decode(Date.self, at: 10),
+            orderingKey: try row.decode(String?.self, at: 11))
     }
 }

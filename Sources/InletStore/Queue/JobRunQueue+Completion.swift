@@ -54,10 +54,10 @@ extension JobRunQueue {
             let lease = RunLease(
                 projectID: try row.decode(UUID.self, at: 0), runID: try row.decode(UUID.self, at: 1),
                 attempt: try row.decode(Int.self, at: 2))
+            let runStatus = EndedAttempt.RunStatus(rawValue: try row.decode(String.self, at: 3)) ?? .queued
+            let keyed = try row.decode(Bool.self, at: 6)
             batch.ended.append(
-                EndedAttempt(
-                    lease: lease,
-                    runStatus: EndedAttempt.RunStatus(rawValue: try row.decode(String.self, at: 3)) ?? .queued))
+                EndedAttempt(lease: lease, runStatus: runStatus, releasesOrderingKey: keyed && runStatus != .queued))
             if let completion = byRun[lease.runID] {
                 ended.append((completion, try row.decode(UUID.self, at: 4), try row.decode(Bool.self, at: 5)))
             }
@@ -122,7 +122,8 @@ extension JobRunQueue {
             FROM input AS c
             WHERE r.project_id = c.project_id AND r.id = c.id AND r.attempt = c.attempt
               AND r.locked_by = $12
-            RETURNING r.project_id, r.id, r.attempt, r.status, r.job_id, r.holds_slot
+            RETURNING r.project_id, r.id, r.attempt, r.status, r.job_id, r.holds_slot,
+                      r.ordering_key IS NOT NULL AS keyed
         ),
         recorded AS (
             INSERT INTO run_attempts (
@@ -133,7 +134,7 @@ extension JobRunQueue {
             FROM done
             JOIN input AS c ON c.project_id = done.project_id AND c.id = done.id
         )
-        SELECT project_id, id, attempt, status, job_id, holds_slot FROM done
+        SELECT project_id, id, attempt, status, job_id, holds_slot, keyed FROM done
         """
 
     /// The second statement of ``completeBatch(_:workerID:)``: the ended attempts' job slots and failure counts,

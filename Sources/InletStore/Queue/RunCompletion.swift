@@ -85,10 +85,14 @@ public struct EndedAttempt: Sendable, Hashable {
     public let runStatus: RunStatus
     /// The run's job kind, when the statement reports it (rescues do; a worker knows the kinds it completes).
     public let kind: JobKind?
+    /// Whether the run had an ordering key and ended (succeeded or dead): the next run of its key became
+    /// runnable, so a claim now may find it.
+    public let releasesOrderingKey: Bool
 
-    public init(lease: RunLease, runStatus: RunStatus, kind: JobKind? = nil) {
+    public init(lease: RunLease, runStatus: RunStatus, kind: JobKind? = nil, releasesOrderingKey: Bool = false) {
         self.lease = lease
         self.runStatus = runStatus
         self.kind = kind
+        self.releasesOrderingKey = releasesOrderingKey
     }
 }

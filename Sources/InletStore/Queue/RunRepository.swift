@@ -24,9 +24,13 @@ public struct RunRepository: Sendable {
         CASE WHEN status = 'queued' AND attempt = 0 AND deliver_at > now() THEN 'scheduled' ELSE status END
         """
 
+    /// A blocked run's `run_at` is stored as `infinity` (out of the claim's reach); it reports when it was asked
+    /// to run instead.
     static let columns = """
-        id, project_id, event_id, job_id, subscription_id, \(reportedStatus), attempt, max_attempts, run_at, \
-        locked_by, lease_until, last_error, request_id, created_at, updated_at, finished_at, dead_reason, deliver_at
+        id, project_id, event_id, job_id, subscription_id, \(reportedStatus), attempt, max_attempts, \
+        CASE WHEN ordering_blocked THEN coalesce(deliver_at, created_at) ELSE run_at END, \
+        locked_by, lease_until, last_error, request_id, created_at, updated_at, finished_at, dead_reason, deliver_at, \
+        ordering_key, ordering_blocked
         """
 
     public struct Filter: Sendable {
@@ -142,14 +146,15 @@ public struct RunRepository: Sendable {
         return (requeued, try rows[0].decode(Bool.self, at: 2))
     }
 
-    /// `queued` → `cancelled`. A running run cannot be cancelled (its attempt is already under way).
+    /// `queued` → `cancelled`. A running run cannot be cancelled (its attempt is already under way). Workers are
+    /// woken: cancelling the head of an ordering key makes the key's next run runnable.
     public func cancel(_ id: UUID) async throws -> JobRun {
         try await transition(
             id,
             sql: """
                 UPDATE job_runs SET status = 'cancelled', finished_at = now(), updated_at = now()
                 WHERE project_id = $1 AND id = $2 AND status = 'queued'
-                """, refusal: "only queued runs can be cancelled", wakesWorkers: false)
+                """, refusal: "only queued runs can be cancelled", wakesWorkers: true)
     }
 
     private func transition(_ id: UUID, sql: String, refusal: String, wakesWorkers: Bool) async throws -> JobRun {
@@ -172,6 +177,7 @@ public struct RunRepository: Sendable {
             leaseUntil: try row.decode(Date?.self, at: 10), lastError: try row.decode(String?.self, at: 11),
             requestID: try row.decode(String?.self, at: 12), createdAt: try row.decode(Date.self, at: 13),
             updatedAt: try row.decode(Date.self, at: 14), finishedAt: try row.decode(Date?.self, at: 15), attempts: nil,
-            deadReason: try row.decode(String?.self, at: 16), deliverAt: try row.decode(Date?.self, at: 17))
+            deadReason: try row.decode(String?.self, at: 16), deliverAt: try row.decode(Date?.self, at: 17),
+            orderingKey: try row.decode(String?.self, at: 18), orderingBlocked: try row.decode(Bool.self, at: 19))
     }
 }

@@ -6,6 +6,8 @@ import Postgres
 public struct SubscriptionPatch: Sendable {
     public var filterExpression: Patch<JSONValue> = .keep
     public var enabled: Patch<Bool> = .keep
+    /// `.set(nil)` removes the path.
+    public var orderingKeyPath: Patch<String?> = .keep
     public init() {}
 }
 
@@ -20,7 +22,7 @@ public struct SubscriptionRepository: Sendable {
     }
 
     static let columns =
-        "id, project_id, source_id, target_type, target_id, filter_expr, enabled, created_at, updated_at"
+        "id, project_id, source_id, target_type, target_id, filter_expr, enabled, created_at, updated_at, ordering_key_path"
     static let conflicts = [
         "subscriptions_project_id_source_id_target_id_key": "the source already has a subscription to this job",
         "subscriptions_project_id_source_id_fkey": "event source not found",
@@ -28,9 +30,9 @@ public struct SubscriptionRepository: Sendable {
     ]
 
     /// Subscribes a source of this project to a job of this project.
-    public func create(sourceID: UUID, targetID: UUID, filterExpression: JSONValue, enabled: Bool) async throws
-        -> Subscription
-    {
+    public func create(
+        sourceID: UUID, targetID: UUID, filterExpression: JSONValue, enabled: Bool, orderingKeyPath: String? = nil
+    ) async throws -> Subscription {
         try await translatingErrors(conflicts: Self.conflicts) {
             let rows = try await pool.query(
                 """
@@ -43,13 +45,14 @@ public struct SubscriptionRepository: Sendable {
                 ), job AS (
                     SELECT id FROM jobs WHERE project_id = $1 AND id = $4
                 )
-                INSERT INTO subscriptions (id, project_id, source_id, target_type, target_id, filter_expr, enabled)
-                SELECT $2, $1, source.id, 'job', job.id, $5, $6 FROM source, job
+                INSERT INTO subscriptions (id, project_id, source_id, target_type, target_id, filter_expr, enabled,
+                                           ordering_key_path)
+                SELECT $2, $1, source.id, 'job', job.id, $5, $6, $8 FROM source, job
                 RETURNING \(Self.columns)
                 """,
                 [
                     projectID, UUID.v7(), sourceID, targetID, filterExpression.postgres, enabled,
-                    ProjectLimits.defaultMaxSubscriptionsPerSource,
+                    ProjectLimits.defaultMaxSubscriptionsPerSource, orderingKeyPath,
                 ])
             guard let row = rows.first else {
                 // The source or the job is missing from this project, or the source is at its quota.
@@ -87,11 +90,11 @@ public struct SubscriptionRepository: Sendable {
             SELECT \(Self.columns), true FROM subscriptions
             WHERE project_id = $1 AND source_id = $2 AND ($3::uuid IS NULL OR id < $3)
             UNION ALL
-            SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false
+            SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false
             WHERE NOT EXISTS (SELECT 1 FROM event_sources WHERE project_id = $1 AND id = $2)
             ORDER BY 1 DESC LIMIT $4
             """, [projectID, sourceID, page.after, page.limit + 1])
-        if let first = rows.first, try !first.decode(Bool.self, at: 9) { throw StoreError.notFound("event source") }
+        if let first = rows.first, try !first.decode(Bool.self, at: 10) { throw StoreError.notFound("event source") }
         return PageResult(fetched: try rows.map(Self.subscription), limit: page.limit)
     }
 
@@ -102,6 +105,7 @@ public struct SubscriptionRepository: Sendable {
                 UPDATE subscriptions SET
                     filter_expr = CASE WHEN $4 THEN $5 ELSE filter_expr END,
                     enabled = CASE WHEN $6 THEN $7 ELSE enabled END,
+                    ordering_key_path = CASE WHEN $8 THEN $9 ELSE ordering_key_path END,
                     updated_at = now()
                 WHERE project_id = $1 AND source_id = $2 AND id = $3 RETURNING \(Self.columns)
             ), bumped AS (
@@ -112,7 +116,8 @@ public struct SubscriptionRepository: Sendable {
             """,
             [
                 projectID, sourceID, id, patch.filterExpression.isSet, patch.filterExpression.applied(to: [:]).postgres,
-                patch.enabled.isSet, patch.enabled.applied(to: true),
+                patch.enabled.isSet, patch.enabled.applied(to: true), patch.orderingKeyPath.isSet,
+                patch.orderingKeyPath.applied(to: nil),
             ])
         guard let row = rows.first else { throw StoreError.notFound("subscription") }
         return try Self.subscription(row)
@@ -138,6 +143,6 @@ public struct SubscriptionRepository: Sendable {
             sourceID: try row.decode(UUID.self, at: 2), targetType: try row.decode(String.self, at: 3),
             targetID: try row.decode(UUID.self, at: 4), filterExpression: try row.decodeJSON(at: 5),
             enabled: try row.decode(Bool.self, at: 6), createdAt: try row.decode(Date.self, at: 7),
-            updatedAt: try row.decode(Date.self, at: 8))
+            updatedAt: try row.decode(Date.self, at: 8), orderingKeyPath: try row.decode(String?.self, at: 9))
     }
 }

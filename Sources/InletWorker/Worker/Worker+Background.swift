@@ -32,6 +32,12 @@ extension Worker {
                 let completed = try await queue.completeBatch(
                     batch.map(\.completion), workerID: configuration.workerID)
                 failures = 0
+                if completed.ended.contains(where: \.releasesOrderingKey) {
+                    // The next runs of those keys were unblocked by the completion: claim them now, as if a
+                    // dispatch had announced them, rather than at the next poll.
+                    state.withLock { $0.runsArrived = true }
+                    claimWake.signal()
+                }
                 record(completed.ended, submitted: batch)
                 record(completed.circuitChanges)
                 if let error = completed.jobStateError {

@@ -26,12 +26,22 @@ final class TestReceiver: Sendable {
     private let received = Mutex<[Request]>([])
     private let concurrency = Mutex<(now: Int, most: Int)>((0, 0))
     private let arrivalTimes = Mutex<[ContinuousClock.Instant]>([])
-    private let reply: @Sendable (_ index: Int) -> Reply
+    /// The requests being handled (by index), and for each request those that were in flight when it arrived.
+    private let overlapping = Mutex<(inFlight: Set<Int>, atArrival: [[Int]])>(([], []))
+    private let reply: @Sendable (_ request: Request, _ index: Int) -> Reply
 
     /// - Parameter reply: The answer to the `index`-th request (0 for the first).
     init(reply: @escaping @Sendable (_ index: Int) -> Reply = { _ in Reply() }) {
+        self.reply = { _, index in reply(index) }
+    }
+
+    /// - Parameter reply: The answer to a request, the `index`-th (0 for the first).
+    init(replyTo reply: @escaping @Sendable (_ request: Request, _ index: Int) -> Reply) {
         self.reply = reply
     }
+
+    /// For each request (by index), the indexes of the requests still being handled when it arrived.
+    var inFlightAtArrival: [[Int]] { overlapping.withLock { $0.atArrival } }
 
     var requests: [Request] { received.withLock { $0 } }
     /// The most requests this receiver was handling at once.
@@ -54,14 +64,20 @@ final class TestReceiver: Sendable {
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             // HTTPTypes keeps the Host header as the request's authority.
             if let authority = request.head.authority { headers["host"] = authority }
+            let recorded = Request(
+                method: request.method.rawValue, path: request.uri.path, headers: headers,
+                body: Array(bytes.readableBytesView))
             let index = self.received.withLock { received in
-                received.append(
-                    Request(
-                        method: request.method.rawValue, path: request.uri.path, headers: headers,
-                        body: Array(bytes.readableBytesView)))
-                return received.count - 1
+                received.append(recorded)
+                let index = received.count - 1
+                self.overlapping.withLock { state in
+                    state.atArrival.append(state.inFlight.sorted())
+                    state.inFlight.insert(index)
+                }
+                return index
             }
-            let reply = self.reply(index)
+            defer { self.overlapping.withLock { _ = $0.inFlight.remove(index) } }
+            let reply = self.reply(recorded, index)
             if reply.delay > .zero { try? await Task.sleep(for: reply.delay) }
             var fields = HTTPFields()
             for (name, value) in reply.headers { fields[HTTPField.Name(name)!] = value }
