@@ -15,16 +15,8 @@ struct DispatchController {
     }
 
     func dispatch(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        // The byte quota is charged on arrival, before the body is read, when the key names the project and the
-        // length is declared; otherwise (admin keys, chunked bodies) once the body is read.
         let limit = services.configuration.maxBodyBytes
-        var charged = false
-        if case .project(let own, _) = context.principal,
-            let length = request.headers[.contentLength].flatMap(Int.init), length <= limit
-        {
-            try await dispatcher.admitBytes(own, length)
-            charged = true
-        }
+        let charged = try await chargeDeclaredBytes(request, context: context)
         // The payload is checked but not parsed: it is stored as sent, and parsed only for a schema to judge.
         let (body, payload) = try await JSONRequestBody.object(request, limit: limit, deferring: "payload")
         var reader = ObjectReader(body)
@@ -69,19 +61,25 @@ struct DispatchController {
                 ])), status: .accepted)
     }
 
+    /// Charges the request's declared length to the byte quota (`max_event_bytes_per_second`) before its body is
+    /// read, when the key names the project; `false` when it could not (admin keys name the project in the body,
+    /// chunked bodies declare no length), and the caller charges what it read.
+    private func chargeDeclaredBytes(_ request: Request, context: AuthenticatedContext) async throws -> Bool {
+        guard case .project(let own, _) = context.principal,
+            let length = request.headers[.contentLength].flatMap(Int.init),
+            length <= services.configuration.maxBodyBytes
+        else { return false }
+        try await dispatcher.admitBytes(own, length)
+        return true
+    }
+
     /// `POST /v1/events/dispatch/batch`: up to ``Dispatcher/maxBatchEvents`` events of one project, each judged as
     /// `POST /v1/events/dispatch` judges it, written together (one transaction); one result per event, in order.
     /// The answer is 200 whatever the events' outcomes; the request itself is refused (4xx, nothing stored) only
     /// when its envelope is wrong.
     func dispatchBatch(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let limit = services.configuration.maxBodyBytes
-        var charged = false
-        if case .project(let own, _) = context.principal,
-            let length = request.headers[.contentLength].flatMap(Int.init), length <= limit
-        {
-            try await dispatcher.admitBytes(own, length)
-            charged = true
-        }
+        let charged = try await chargeDeclaredBytes(request, context: context)
         let (body, payloads) = try await JSONRequestBody.batch(request, limit: limit)
         var reader = ObjectReader(body)
         let requestedProject = reader.uuid("project_id")
