@@ -141,4 +141,28 @@ import Testing
             #expect(blocked == [false, true, false, true])
         }
     }
+
+    /// One batch creates at most 10 × `max_runs_per_event` runs: the events past that are refused, their neighbours
+    /// before it stored (one statement stays small, whatever the fan-out of each event).
+    @Test func aBatchCreatesAtMostTenEventsWorthOfTheFanOutQuota() async throws {
+        try await TestApp.run { admin in
+            let project = try await TestApp.project(admin, name: "batch-fan-out")
+            _ = try await admin.patch("/v1/projects/\(project.id)/limits", ["max_runs_per_event": 2])
+            let api = project.api
+            let source = try await api.post("/v1/event-sources", ["name": "orders"]).idString
+            for index in 0..<2 {
+                let job = try await api.post("/v1/jobs", ["name": .string("fan-\(index)"), "kind": "noop"]).idString
+                _ = try await api.post(
+                    "/v1/event-sources/\(source)/subscribe", ["target_type": "job", "target_id": .string(job)])
+            }
+            let event: JSONValue = ["source": "orders", "payload": ["n": 1]]
+            let response = try await api.post(
+                "/v1/events/dispatch/batch", ["events": .array(Array(repeating: event, count: 12))])
+            let results = try #require(response.body?["results"]?.arrayValue)
+            #expect(results.prefix(10).allSatisfy { $0["status"] == "dispatched" && $0["dispatched"] == 2 })
+            #expect(results.suffix(2).allSatisfy { $0["error"]?["code"] == "validation_failed" })
+            #expect(results.last?["error"]?["message"]?.stringValue?.contains("max_runs_per_event") == true)
+            #expect(try await api.get("/v1/runs?limit=100").body?.arrayValue?.count == 20)
+        }
+    }
 }

@@ -5,6 +5,8 @@ import Postgres
 extension Dispatcher {
     /// The most events one batch may hold (`POST /v1/events/dispatch/batch`).
     public static let maxBatchEvents = 100
+    /// The runs one batch may create, in units of the project's `max_runs_per_event` (10,000 by default).
+    public static let maxBatchRunsFactor = 10
 
     /// Dispatches the events of one batch request (one project) and returns one outcome per event, in order: a
     /// ``DispatchResult`` or the error that refused that event. One event's refusal never fails its neighbours.
@@ -64,6 +66,23 @@ extension Dispatcher {
             }
         }
 
+        if let limits {
+            // A batch may create at most `maxBatchRunsFactor` events' worth of the fan-out quota: one statement
+            // stays small (100 events × 1,000 runs each would be 100,000 rows); the events past it are refused.
+            let cap = Self.maxBatchRunsFactor * limits.effectiveMaxRunsPerEvent
+            var runs = 0
+            pending = pending.filter { item in
+                runs += item.targets.count
+                guard runs > cap else { return true }
+                runs -= item.targets.count
+                outcomes[item.index] = .failure(
+                    StoreError(
+                        .invalid,
+                        "the batch would create more than \(cap) runs (\(Self.maxBatchRunsFactor) × max_runs_per_event); "
+                            + "this event was not dispatched: send it in another batch"))
+                return false
+            }
+        }
         if let quotas, let limits, !pending.isEmpty {
             do {
                 try await quotas.admitDispatches(projectID, count: pending.count, limits: limits)
