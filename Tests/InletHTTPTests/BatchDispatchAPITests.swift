@@ -165,4 +165,24 @@ import Testing
             #expect(try await api.get("/v1/runs?limit=100").body?.arrayValue?.count == 20)
         }
     }
+
+    /// A batch names at most 10 event sources (each looked up once): events naming an 11th are refused, whether
+    /// their source exists or not, and so are events naming an unknown source, however often it repeats.
+    @Test func aBatchNamesAtMostTenEventSources() async throws {
+        try await TestApp.run { admin in
+            let project = try await TestApp.project(admin, name: "batch-sources")
+            let api = project.api
+            _ = try await api.post("/v1/event-sources", ["name": "orders"])
+            var events: [JSONValue] = [["source": "orders"]]
+            for index in 0..<9 { events.append(["source": .string("unknown-\(index)")]) }
+            events += [["source": "unknown-0"], ["source": "unknown-10"], ["source": "orders"]]
+            let response = try await api.post("/v1/events/dispatch/batch", ["events": .array(events)])
+            let results = try #require(response.body?["results"]?.arrayValue)
+            #expect(results.count == 13)
+            #expect(results[0]["status"] == "dispatched" && results[12]["status"] == "dispatched")
+            #expect(results[1...10].allSatisfy { $0["error"]?["code"] == "not_found" })
+            #expect(results[11]["error"]?["code"] == "validation_failed")
+            #expect(results[11]["error"]?["message"]?.stringValue?.contains("at most 10 event sources") == true)
+        }
+    }
 }

@@ -6491,7 +6491,7 @@ public enum Operations {
     }
     /// Dispatch up to 100 events at once
     ///
-    /// Each event is judged exactly as POST /v1/events/dispatch judges it (schema, filters, idempotency, quotas) and the accepted ones are stored together in one transaction. 200 with one result per event, in order, whatever their outcomes: one event's refusal never fails its neighbours. The request itself is refused (4xx, nothing stored) only when its envelope is wrong (not an object, no events, more than 100, unknown fields). One batch creates at most 10 × max_runs_per_event runs; the events past that are refused (422) and can be sent in another batch.
+    /// Each event is judged exactly as POST /v1/events/dispatch judges it (schema, filters, idempotency, quotas) and the accepted ones are stored together in one transaction. 200 with one result per event, in order, whatever their outcomes: one event's refusal never fails its neighbours. The request itself is refused (4xx, nothing stored) only when its envelope is wrong (not an object, no events, more than 100, unknown fields). One batch names at most 10 event sources and creates at most 10 × max_runs_per_event runs; the events past either are refused (422) and can be sent in another batch.
     ///
     /// - Remark: HTTP `POST /v1/events/dispatch/batch`.
     /// - Remark: Generated from `#/paths//v1/events/dispatch/batch/post(dispatchEventBatch)`.

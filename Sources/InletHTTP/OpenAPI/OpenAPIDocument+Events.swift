@@ -213,8 +213,9 @@ extension OpenAPIDocument {
                     + "one result per event, in order, whatever their outcomes: one event's refusal never fails "
                     + "its neighbours. The request itself is refused (4xx, nothing stored) only when its envelope "
                     + "is wrong (not an object, no events, more than \(Dispatcher.maxBatchEvents), unknown fields). "
-                    + "One batch creates at most \(Dispatcher.maxBatchRunsFactor) × max_runs_per_event runs; the "
-                    + "events past that are refused (422) and can be sent in another batch.",
+                    + "One batch names at most \(Dispatcher.maxBatchSources) event sources and creates at most "
+                    + "\(Dispatcher.maxBatchRunsFactor) × max_runs_per_event runs; the events past either are "
+                    + "refused (422) and can be sent in another batch.",
                 requestBody: OpenAPIParts.jsonBody("BatchDispatchRequest"),
                 responses: [("200", OpenAPIParts.json("One result per event", schema: "BatchDispatchResponse"))],
                 errors: OpenAPIOperation.ErrorStatus.jsonBody + [.notFound, .tooManyRequests, .serviceUnavailable]),

@@ -5,6 +5,8 @@ import Postgres
 extension Dispatcher {
     /// The most events one batch may hold (`POST /v1/events/dispatch/batch`).
     public static let maxBatchEvents = 100
+    /// The event sources one batch may name (each is looked up once per batch).
+    public static let maxBatchSources = 10
     /// The runs one batch may create, in units of the project's `max_runs_per_event` (10,000 by default).
     public static let maxBatchRunsFactor = 10
 
@@ -23,10 +25,26 @@ extension Dispatcher {
 
         var routes: [SourceReference: SourceRoute] = [:]
         var outcomes = [Result<DispatchResult, any Error>?](repeating: nil, count: requests.count)
+        // Each source is looked up once per batch, and a batch names at most `maxBatchSources` of them: the events
+        // naming more are refused, so that a batch cannot cost many lookups (of unknown sources, say) at once.
+        var missing: [SourceReference: any Error] = [:]
         for (index, request) in requests.enumerated() where routes[request.source] == nil {
+            if let error = missing[request.source] {
+                outcomes[index] = .failure(error)
+                continue
+            }
+            guard routes.count + missing.count < Self.maxBatchSources else {
+                outcomes[index] = .failure(
+                    StoreError(
+                        .invalid,
+                        "a batch names at most \(Self.maxBatchSources) event sources; send this event in another batch"
+                    ))
+                continue
+            }
             do {
                 routes[request.source] = try await self.routes.route(projectID: projectID, source: request.source)
             } catch {
+                missing[request.source] = error
                 outcomes[index] = .failure(error)
             }
         }
