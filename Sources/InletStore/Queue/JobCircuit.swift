@@ -16,7 +16,7 @@ public struct CompletedBatch: Sendable {
     public var ended: [EndedAttempt] = []
     public var circuitChanges: [CircuitChange] = []
     /// Why the second statement (job slots and failure counts) failed, when it did. The attempts in ``ended`` are
-    /// recorded all the same; their jobs' slot counts stay too high until ``JobRunQueue/resyncRunningCounts()``.
+    /// recorded all the same; their jobs' slots stay pending until ``JobRunQueue/returnPendingSlots(limit:)``.
     public var jobStateError: (any Error)?
     public init() {}
 }

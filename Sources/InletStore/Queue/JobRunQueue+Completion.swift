@@ -18,15 +18,18 @@ extension JobRunQueue {
     /// and metrics).
     ///
     /// Two statements. The first ends the runs and records the attempts, durably (it waits for its commit to reach
-    /// the disk). The second gives back the runs' job slots and counts consecutive failures per job in
-    /// `job_claim_state`, committing asynchronously: the rows it locks are the ones every claim of those jobs reads,
-    /// and holding them through a disk flush held up every claim behind it (a slow target's completions delayed a
-    /// healthy job's starts). A crash between the two leaves slot counts too high, which every worker's rescue pass
-    /// recounts from the runs themselves (``resyncRunningCounts()``); failure counts lose at most that batch.
+    /// the disk), and moves each ended run's job slot to a pending return (a `slot_returns` row). The second gives
+    /// back those slots (deleting the rows) and counts consecutive failures per job in `job_claim_state`,
+    /// committing asynchronously: the rows it locks are the ones every claim of those jobs reads, and holding them
+    /// through a disk flush held up every claim behind it (a slow target's completions delayed a healthy job's
+    /// starts). A slot is held at every moment by a running run or by a pending return, so a recount between the
+    /// two statements sees it, and only the deletion of its row gives it back, once. A crash between the two
+    /// leaves the returns pending until a rescue pass gives them back (``returnPendingSlots(limit:)``); failure
+    /// counts lose at most that batch.
     ///
     /// The second statement's failure does not throw: the first one's effects are durable, so the batch is
-    /// returned with ``CompletedBatch/jobStateError`` set (the caller recounts the slots). Throwing would make the
-    /// caller write the batch again, which the fence turns into nothing.
+    /// returned with ``CompletedBatch/jobStateError`` set (the caller gives the pending slots back). Throwing would
+    /// make the caller write the batch again, which the fence turns into nothing.
     public func completeBatch(_ completions: [RunCompletion], workerID: String) async throws -> CompletedBatch {
         guard !completions.isEmpty else { return CompletedBatch() }
         let rows = try await pool.query(
@@ -49,7 +52,7 @@ extension JobRunQueue {
         var batch = CompletedBatch()
         var byRun: [UUID: RunCompletion] = [:]
         for completion in completions { byRun[completion.lease.runID] = completion }
-        var ended: [(completion: RunCompletion, jobID: UUID, holdsSlot: Bool)] = []
+        var ended: [(completion: RunCompletion, jobID: UUID)] = []
         for row in rows {
             let lease = RunLease(
                 projectID: try row.decode(UUID.self, at: 0), runID: try row.decode(UUID.self, at: 1),
@@ -59,7 +62,7 @@ extension JobRunQueue {
             batch.ended.append(
                 EndedAttempt(lease: lease, runStatus: runStatus, releasesOrderingKey: keyed && runStatus != .queued))
             if let completion = byRun[lease.runID] {
-                ended.append((completion, try row.decode(UUID.self, at: 4), try row.decode(Bool.self, at: 5)))
+                ended.append((completion, try row.decode(UUID.self, at: 4)))
             }
         }
         guard !ended.isEmpty else { return batch }
@@ -68,7 +71,8 @@ extension JobRunQueue {
             changes = try await pool.query(
                 Self.jobStateSQL,
                 [
-                    ended.map(\.completion.lease.projectID), ended.map(\.jobID), ended.map(\.holdsSlot),
+                    ended.map(\.completion.lease.projectID), ended.map(\.jobID), ended.map(\.completion.lease.runID),
+                    ended.map { Int32(clamping: $0.completion.lease.attempt) },
                     ended.map(\.completion.outcome.rawValue), ended.map(\.completion.finishedAt),
                     ended.map(\.completion.error),
                 ])
@@ -133,6 +137,10 @@ extension JobRunQueue {
                    c.status_code, c.error, c.response_excerpt, $12
             FROM done
             JOIN input AS c ON c.project_id = done.project_id AND c.id = done.id
+        ),
+        pending_slots AS (
+            INSERT INTO slot_returns (project_id, run_id, attempt, job_id)
+            SELECT project_id, id, attempt, job_id FROM done WHERE holds_slot
         )
         SELECT project_id, id, attempt, status, job_id, holds_slot, keyed FROM done
         """
@@ -140,11 +148,22 @@ extension JobRunQueue {
     /// The second statement of ``completeBatch(_:workerID:)``: the ended attempts' job slots and failure counts,
     /// committed asynchronously (`synchronous_commit` off for its own transaction, set by the statement itself).
     static let jobStateSQL = """
-        WITH ended AS MATERIALIZED (
+        WITH input AS MATERIALIZED (
             SELECT *
-            FROM unnest($1::uuid[], $2::uuid[], $3::bool[], $4::text[], $5::timestamptz[], $6::text[])
-                AS e(project_id, job_id, holds_slot, outcome, finished_at, error)
+            FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int4[], $5::text[], $6::timestamptz[], $7::text[])
+                AS e(project_id, job_id, run_id, attempt, outcome, finished_at, error)
             WHERE (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
+        ),
+        returned AS (
+            DELETE FROM slot_returns AS p
+            USING input AS e
+            WHERE p.project_id = e.project_id AND p.run_id = e.run_id AND p.attempt = e.attempt
+            RETURNING p.project_id, p.run_id, p.attempt
+        ),
+        ended AS MATERIALIZED (
+            SELECT e.project_id, e.job_id, e.outcome, e.finished_at, e.error, r.run_id IS NOT NULL AS holds_slot
+            FROM input AS e
+            LEFT JOIN returned AS r ON r.project_id = e.project_id AND r.run_id = e.run_id AND r.attempt = e.attempt
         ),
         \(circuitSQL)
         SELECT project_id, job_id, consecutive_failures, new_state, old_state, last_error FROM circuit_changes

@@ -65,9 +65,10 @@ extension JobRunQueue {
 
     // MARK: Job slots
 
-    /// Sets every job's `running` count to the runs that really hold one of its slots, and returns how many counts
-    /// were wrong. The statements that move runs keep the counts in the same transactions, so this is a guard
-    /// against a bug rather than part of the protocol; workers call it with their rescue pass.
+    /// Sets every job's `running` count to the slots really held (running runs holding one, and slots whose
+    /// return is pending after a completion's first statement), and returns how many counts were wrong. The
+    /// statements that move runs keep the counts in the same transactions, so this is a guard against a bug rather
+    /// than part of the protocol; workers call it with their rescue pass.
     ///
     /// Two statements in one transaction: the first locks the state rows (waiting for claims in flight, which hold
     /// them), so the second's snapshot sees every run those claims started.
@@ -88,8 +89,11 @@ extension JobRunQueue {
                 SET running = coalesce(h.runs, 0), updated_at = now()
                 FROM job_claim_state AS k
                 JOIN jobs AS j ON j.project_id = k.project_id AND j.id = k.job_id
-                LEFT JOIN (SELECT project_id, job_id, count(*)::int AS runs FROM job_runs
-                           WHERE status = 'running' AND holds_slot GROUP BY project_id, job_id) AS h
+                LEFT JOIN (SELECT project_id, job_id, count(*)::int AS runs
+                           FROM (SELECT project_id, job_id FROM job_runs WHERE status = 'running' AND holds_slot
+                                 UNION ALL
+                                 SELECT project_id, job_id FROM slot_returns) AS held
+                           GROUP BY project_id, job_id) AS h
                   ON h.project_id = k.project_id AND h.job_id = k.job_id
                 WHERE s.project_id = k.project_id AND s.job_id = k.job_id
                   AND (k.running > 0 OR j.max_concurrency IS NOT NULL) AND s.running <> coalesce(h.runs, 0)
@@ -97,6 +101,43 @@ extension JobRunQueue {
             ).affectedRows
         }
     }
+
+    /// Gives back the job slots whose return is still pending after a completion's first statement: the second
+    /// statement failed, or its worker died between the two. Safe at any time, even while that statement runs:
+    /// a slot is given back by whoever deletes its `slot_returns` row, once. Returns how many slots it gave back.
+    @discardableResult
+    public func returnPendingSlots(limit: Int = 1000) async throws -> Int {
+        try await pool.query(Self.returnPendingSlotsSQL, [Int32(clamping: limit)]).reduce(0) {
+            $0 + (try $1.decode(Int.self, at: 0))
+        }
+    }
+
+    static let returnPendingSlotsSQL = """
+        WITH taken AS (
+            DELETE FROM slot_returns
+            WHERE (project_id, run_id, attempt) IN (
+                SELECT project_id, run_id, attempt FROM slot_returns ORDER BY created_at LIMIT $1
+                FOR UPDATE SKIP LOCKED)
+            RETURNING project_id, job_id
+        ),
+        freed AS MATERIALIZED (
+            SELECT project_id, job_id, count(*)::int AS slots FROM taken GROUP BY project_id, job_id
+        ),
+        locked AS MATERIALIZED (
+            SELECT s.project_id, s.job_id, f.slots
+            FROM job_claim_state AS s
+            JOIN freed AS f ON f.project_id = s.project_id AND f.job_id = s.job_id
+            ORDER BY s.project_id, s.job_id
+            FOR UPDATE OF s
+        ),
+        lowered AS (
+            UPDATE job_claim_state AS s
+            SET running = greatest(0, s.running - l.slots), updated_at = now()
+            FROM locked AS l
+            WHERE s.project_id = l.project_id AND s.job_id = l.job_id
+        )
+        SELECT slots FROM freed
+        """
 
     // MARK: Retention
 

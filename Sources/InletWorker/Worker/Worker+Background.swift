@@ -41,12 +41,12 @@ extension Worker {
                 record(completed.ended, submitted: batch)
                 record(completed.circuitChanges)
                 if let error = completed.jobStateError {
-                    // The attempts are recorded; only their jobs' slot counts stayed high. Recount them now rather
+                    // The attempts are recorded; only their job slots stayed pending. Give them back now rather
                     // than at the next rescue pass, so a job with a limit does not stall until then.
                     logger.warning(
-                        "recorded attempts but could not give back their job slots; recounting the slots",
+                        "recorded attempts but could not give back their job slots; giving them back apart",
                         metadata: ["runs": "\(completed.ended.count)", "error": "\(error)"])
-                    slotRecountWake.signal()
+                    slotReturnWake.signal()
                 }
             } catch {
                 failures += 1
@@ -183,6 +183,9 @@ extension Worker {
                     rescued += some
                     if some.count < batch { break }
                 }
+                if try await queue.returnPendingSlots() > 0 {
+                    logger.info("gave back job slots that completions left pending")
+                }
                 if try await queue.resyncRunningCounts() > 0 {
                     logger.notice("corrected jobs' running slot counts; they should never drift (please report it)")
                 }
@@ -201,22 +204,27 @@ extension Worker {
         } while await maintenanceStop.pause(for: configuration.rescueInterval)
     }
 
-    /// Recounts the jobs' running slots when a completion could not give its slots back, retrying until it works
-    /// (or the worker stops: the next rescue pass of any worker recounts them then).
-    func slotRecountLoop() async {
-        var wake = slotRecountWake.makeIterator()
+    /// Gives back the job slots a completion left pending when its second statement failed, retrying until it
+    /// works (or the worker stops: the next rescue pass of any worker gives them back then).
+    func slotReturnLoop() async {
+        var wake = slotReturnWake.makeIterator()
         while await wake.next() != nil {
             var failures = 0
             while !maintenanceStop.isStopped {
                 do {
-                    let corrected = try await queue.resyncRunningCounts()
-                    logger.info("recounted jobs' running slots", metadata: ["jobs": "\(corrected)"])
+                    var returned = 0
+                    while true {
+                        let some = try await queue.returnPendingSlots()
+                        returned += some
+                        if some < 1000 { break }
+                    }
+                    logger.info("gave back pending job slots", metadata: ["slots": "\(returned)"])
                     wakeClaimLoop()
                     break
                 } catch {
                     failures += 1
                     logger.warning(
-                        "recounting jobs' running slots failed; retrying",
+                        "giving back pending job slots failed; retrying",
                         metadata: ["error": "\(error)", "failures": "\(failures)"])
                     _ = await maintenanceStop.pause(for: .milliseconds(min(5000, 100 << min(failures, 6))))
                 }

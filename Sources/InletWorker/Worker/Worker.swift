@@ -37,7 +37,7 @@ public final class Worker: Service, Sendable {
     /// Stops the heartbeat and rescue loops once everything else is done.
     let maintenanceStop = StopSignal()
     /// Asks for a recount of the jobs' running slots (a completion could not give its slots back).
-    let slotRecountWake = WakeSignal()
+    let slotReturnWake = WakeSignal()
 
     /// Most completions written by one statement.
     static let maximumFlushSize = 1000
@@ -135,7 +135,7 @@ public final class Worker: Service, Sendable {
             await withDiscardingTaskGroup { maintenance in
                 maintenance.addTask { await self.heartbeatLoop() }
                 maintenance.addTask { await self.rescueLoop() }
-                maintenance.addTask { await self.slotRecountLoop() }
+                maintenance.addTask { await self.slotReturnLoop() }
                 await withDiscardingTaskGroup { completions in
                     completions.addTask { await self.flushLoop() }
                     await withGracefulShutdownHandler {
@@ -147,7 +147,7 @@ public final class Worker: Service, Sendable {
                     self.flushWake.signal()
                 }
                 self.maintenanceStop.stop()
-                self.slotRecountWake.finish()
+                self.slotReturnWake.finish()
             }
             wakeSources.cancelAll()
         }
