@@ -1,4 +1,5 @@
-# Inlet: one image with both executables (inlet-server, inlet-worker) and the migrations.
+# Inlet: one image with both executables (inlet-server, inlet-worker), the `inlet` command-line client and the
+# migrations.
 #
 #   docker build -t inlet .
 #   docker compose up
@@ -16,8 +17,10 @@ COPY Sources ./Sources
 COPY Tests ./Tests
 RUN swift build -c release --static-swift-stdlib --product inlet-server \
     && swift build -c release --static-swift-stdlib --product inlet-worker \
+    && swift build -c release --static-swift-stdlib --product inlet \
     && mkdir -p /out/bin \
-    && cp "$(swift build -c release --show-bin-path)/inlet-server" "$(swift build -c release --show-bin-path)/inlet-worker" /out/bin/
+    && bin="$(swift build -c release --show-bin-path)" \
+    && cp "$bin/inlet-server" "$bin/inlet-worker" "$bin/inlet" /out/bin/
 
 # Run stage: a slim Debian with libpq and CA certificates, as an unprivileged user.
 FROM debian:bookworm-slim

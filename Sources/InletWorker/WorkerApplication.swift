@@ -20,12 +20,13 @@ public struct WorkerApplication: Sendable {
     /// - Parameters:
     ///   - handlers: Custom job kinds; `http` is added unless registered here.
     ///   - metricsRegistry: Receives the worker's metrics (no global `MetricsSystem` bootstrap needed).
+    ///   - tracing: The span exporter, started first and stopped last (so the last runs' spans are still sent).
     /// - Throws: When the database URL is invalid, or the metrics port is on and the `sql/` migrations (which
     ///   `/readyz` compares with the database) cannot be found.
     public init(
         configuration: WorkerConfiguration, handlers: JobHandlerRegistry = JobHandlerRegistry(),
         logger: Logger = Logger(label: "inlet.worker"),
-        metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+        metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), tracing: (any Service)? = nil
     ) throws {
         let database = try PostgresConfiguration(url: configuration.databaseURL, applicationName: "inlet-worker")
         let pool = PostgresPool(
@@ -44,7 +45,7 @@ public struct WorkerApplication: Sendable {
             metricsFactory: PrometheusMetricsFactory(registry: metricsRegistry))
         let retention = RetentionService(
             queue: queue, retentionDays: configuration.retentionDays, secretBox: configuration.secretBox)
-        var services: [any Service] = [pool, listener, http]
+        var services: [any Service] = (tracing.map { [$0] } ?? []) + [pool, listener, http]
         if configuration.metricsPort != 0 {
             let migrator = Migrator(migrations: try Migration.load(from: Migration.defaultDirectory()), logger: logger)
             services.append(

@@ -4,8 +4,10 @@ import Inlet
 import InletConfiguration
 import InletHTTP
 import InletStore
+import InletTelemetry
 import Logging
 import Postgres
+import ServiceLifecycle
 
 @main
 struct InletServer: AsyncParsableCommand {
@@ -18,11 +20,15 @@ struct InletServer: AsyncParsableCommand {
 
 /// Reads the server configuration from the environment, exiting with a one-line message naming the variable and
 /// status 78 (`EX_CONFIG`) when it is invalid, as `inlet-worker` does.
-func loadConfiguration() throws -> ServerConfiguration {
+func loadConfiguration(tracing: Bool = false) throws -> (ServerConfiguration, tracing: (any Service)?) {
     do {
-        let configuration = try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
-        LoggingSystem.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
-        return configuration
+        let environment = ProcessInfo.processInfo.environment
+        let configuration = try ServerConfiguration(environment: environment)
+        let service = tracing ? try InletTracing.bootstrap(serviceName: "inlet-server", environment: environment) : nil
+        LoggingSystem.bootstrap(
+            format: configuration.logFormat, level: configuration.logLevel,
+            metadataProvider: service == nil ? nil : InletTracing.loggingMetadataProvider)
+        return (configuration, service)
     } catch {
         FileHandle.standardError.write(Data("inlet-server: invalid configuration: \(error)\n".utf8))
         throw ExitCode(ConfigurationError.exitStatus)
@@ -33,9 +39,10 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the HTTP API (the default).")
 
     func run() async throws {
-        let configuration = try loadConfiguration()
+        let (configuration, tracing) = try loadConfiguration(tracing: true)
         let logger = Logger(label: "inlet.server")
-        let application = try await buildApplication(configuration: configuration, logger: logger)
+        let application = try await buildApplication(
+            configuration: configuration, logger: logger, services: tracing.map { [$0] } ?? [])
         try await application.runService()
     }
 }
@@ -45,7 +52,7 @@ struct Migrate: AsyncParsableCommand {
         abstract: "Apply pending database migrations, seal job headers older versions stored in plain text, and exit.")
 
     func run() async throws {
-        let configuration = try loadConfiguration()
+        let (configuration, _) = try loadConfiguration()
         let logger = Logger(label: "inlet.migrate")
         let secrets = try SecretBox(configuration: configuration.secretKey)
         let pool = try makePool(configuration, logger: logger, servesRequests: false)
@@ -103,7 +110,7 @@ struct Admin: AsyncParsableCommand {
 
     /// Runs `body` with a short-lived pool on the configured database.
     static func withPool<T: Sendable>(_ body: (PostgresPool) async throws -> T) async throws -> T {
-        let configuration = try loadConfiguration()
+        let (configuration, _) = try loadConfiguration()
         let pool = try makePool(configuration, logger: Logger(label: "inlet.admin"), servesRequests: false)
         do {
             let result = try await body(pool)

@@ -3,8 +3,10 @@ import Foundation
 import Inlet
 import InletConfiguration
 import InletStore
+import InletTelemetry
 import InletWorker
 import Logging
+import ServiceLifecycle
 
 /// Claims and executes Inlet's job runs until SIGTERM. Configured by environment variables (docs/worker.md).
 @main
@@ -53,10 +55,20 @@ struct Work: AsyncParsableCommand {
             FileHandle.standardError.write(Data("inlet-worker: invalid configuration: \(error)\n".utf8))
             throw ExitCode(ConfigurationError.exitStatus)
         }
-        LoggingSystem.bootstrap(format: format, level: configuration.logLevel)
+        let environment = ProcessInfo.processInfo.environment
+        let tracing: (any Service)?
+        do {
+            tracing = try InletTracing.bootstrap(serviceName: "inlet-worker", environment: environment)
+        } catch {
+            FileHandle.standardError.write(Data("inlet-worker: invalid configuration: \(error)\n".utf8))
+            throw ExitCode(ConfigurationError.exitStatus)
+        }
+        LoggingSystem.bootstrap(
+            format: format, level: configuration.logLevel,
+            metadataProvider: tracing == nil ? nil : InletTracing.loggingMetadataProvider)
         let application: WorkerApplication
         do {
-            application = try WorkerApplication(configuration: configuration)
+            application = try WorkerApplication(configuration: configuration, tracing: tracing)
         } catch {
             FileHandle.standardError.write(Data("inlet-worker: \(error)\n".utf8))
             throw ExitCode(ConfigurationError.exitStatus)

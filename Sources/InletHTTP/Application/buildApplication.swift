@@ -6,12 +6,14 @@ import Logging
 import NIOCore
 import Postgres
 import Prometheus
+import ServiceLifecycle
 
 /// Builds the HTTP application: the pool, repositories, router and services. `inlet-server serve` runs it, and
-/// tests call the same function.
+/// tests call the same function. `services` run beside the server's own and stop after the server (the span
+/// exporter: the spans of requests that finish during shutdown are still sent).
 public func buildApplication(
     configuration: ServerConfiguration, logger: Logger = Logger(label: "inlet.server"),
-    metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), services: [any Service] = []
 ) async throws -> some ApplicationProtocol {
     let pool = try makePool(configuration, logger: logger)
     let secrets = try SecretBox(configuration: configuration.secretKey)
@@ -33,7 +35,7 @@ public func buildApplication(
                 idleTimeout: .milliseconds(Int64(configuration.httpIdleTimeoutMilliseconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "inlet"),
         logger: logger)
-    application.addServices(pool, notifier)
+    application.addServices(services + [pool, notifier])
     return application
 }
 
@@ -56,6 +58,10 @@ func buildRouter(
     services: Services, migrator: Migrator, metrics: MetricsController
 ) -> Router<InletRequestContext> {
     let router = Router(context: InletRequestContext.self)
+    // Outermost: the request's span (a child of the caller's `traceparent`) covers everything below, and the log
+    // lines written inside it carry its trace id. A no-op unless tracing is on (InletTracing).
+    router.add(middleware: TracingMiddleware())
+    router.add(middleware: TraceContextMiddleware())
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: HTTPMetricsMiddleware(factory: metrics.factory))
     router.add(middleware: ErrorMiddleware())

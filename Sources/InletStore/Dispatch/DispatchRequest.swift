@@ -36,6 +36,9 @@ public struct DispatchRequest: Sendable {
     /// The ordering key of every run the event creates (`ordering_key`); without it, each subscription's
     /// `ordering_key_path` may read one from the payload.
     public var orderingKey: String?
+    /// The W3C `traceparent` stored with the event and its runs; ``Dispatcher`` sets it from the current trace
+    /// (``TraceContext/current``).
+    public var traceparent: String?
 
     public init(
         projectID: UUID, source: SourceReference, payload: EventPayload, idempotencyKey: String? = nil,

@@ -1,6 +1,7 @@
 import Foundation
 import Inlet
 import Postgres
+import Tracing
 
 extension Dispatcher {
     /// The most events one batch may hold (`POST /v1/events/dispatch/batch`).
@@ -17,7 +18,22 @@ extension Dispatcher {
     /// source's version), within **one** work budget for the whole batch, and every accepted event is written by
     /// one statement: one transaction and one commit for the batch. An event whose cached route turns out to be
     /// stale is decided again by the single-event path, which reloads it (rare: the source changed meanwhile).
+    ///
+    /// Traced as one `dispatch batch` span; every event of the batch keeps its trace context.
     public func dispatchBatch(_ requests: [DispatchRequest]) async throws -> [Result<DispatchResult, any Error>] {
+        try await withSpan("dispatch batch", ofKind: .internal) { span in
+            span.attributes["inlet.events"] = requests.count
+            let traceparent = TraceContext.current
+            let outcomes = try await dispatchBatchInSpan(
+                requests.map {
+                    var r = $0; r.traceparent = traceparent; return r
+                })
+            span.attributes["inlet.events.accepted"] = outcomes.count { if case .success = $0 { true } else { false } }
+            return outcomes
+        }
+    }
+
+    func dispatchBatchInSpan(_ requests: [DispatchRequest]) async throws -> [Result<DispatchResult, any Error>] {
         guard let first = requests.first else { return [] }
         let projectID = first.projectID
         precondition(requests.allSatisfy { $0.projectID == projectID }, "a batch belongs to one project")
@@ -225,7 +241,7 @@ extension Dispatcher {
                 [
                     projectID, ordinals, sources, versions, eventIDs, keys, payloads, headerValues, counts, deliverAts,
                     delays, requestIDs, requests[pending[0].index].via.rawValue, runIDs, runEvents, runJobs,
-                    runSubscriptions, runAttempts, eventKeys, runKeys,
+                    runSubscriptions, runAttempts, eventKeys, runKeys, requests[pending[0].index].traceparent,
                 ])
         }
         var results = [DispatchResult?](repeating: nil, count: pending.count)
@@ -289,18 +305,18 @@ extension Dispatcher {
                                    AND s.enabled
         ), inserted AS (
             INSERT INTO events (project_id, id, source_id, idempotency_key, payload, headers, via, verification,
-                                request_id, dispatched, ordering_key)
+                                request_id, dispatched, ordering_key, traceparent)
             SELECT $1, i.event_id, i.source_id, i.idempotency_key, i.payload, i.headers, $13, NULL, i.request_id,
-                   i.dispatched, i.ordering_key
+                   i.dispatched, i.ordering_key, $21
             FROM input AS i JOIN checked AS c ON c.ordinal = i.ordinal
             ORDER BY i.ordinal
             ON CONFLICT (project_id, source_id, idempotency_key) DO NOTHING
             RETURNING id
         ), runs AS (
             INSERT INTO job_runs (project_id, id, event_id, job_id, subscription_id, max_attempts, request_id,
-                                  deliver_at, run_at, ordering_key)
+                                  deliver_at, run_at, ordering_key, traceparent)
             SELECT $1, r.id, r.event_id, r.job_id, r.subscription_id, r.max_attempts, i.request_id,
-                   c.deliver_at, greatest(now(), c.deliver_at), r.ordering_key
+                   c.deliver_at, greatest(now(), c.deliver_at), r.ordering_key, $21
             FROM unnest($14::uuid[], $15::uuid[], $16::uuid[], $17::uuid[], $18::int4[], $20::text[])
                     WITH ORDINALITY AS r (id, event_id, job_id, subscription_id, max_attempts, ordering_key, n)
             JOIN inserted AS e ON e.id = r.event_id

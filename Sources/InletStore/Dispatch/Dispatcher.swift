@@ -2,6 +2,7 @@ import Foundation
 import Inlet
 import Logging
 import Postgres
+import Tracing
 
 /// Turns an event into durable job runs: resolve the source, validate the payload, match subscriptions, and
 /// write the event with all its runs in one statement (one transaction, one round trip).
@@ -43,7 +44,23 @@ public struct Dispatcher: Sendable {
         try await quotas.admitBytes(projectID, bytes, limits: try await quotas.limits(projectID))
     }
 
+    /// Dispatches one event in a `dispatch` span (children: `validate` and `match` for the evaluation, and the
+    /// SQL statements); the event and its runs keep the span's trace context (``TraceContext``).
     public func dispatch(_ request: DispatchRequest) async throws -> DispatchResult {
+        try await withSpan("dispatch", ofKind: .internal) { span in
+            span.attributes["inlet.project_id"] = request.projectID.lowercasedString
+            span.attributes["inlet.dispatch.via"] = request.via.rawValue
+            var request = request
+            request.traceparent = TraceContext.current
+            let result = try await dispatchInSpan(request)
+            span.attributes["inlet.event_id"] = result.eventID.lowercasedString
+            span.attributes["inlet.runs"] = result.dispatched
+            span.attributes["inlet.duplicate"] = result.duplicate
+            return result
+        }
+    }
+
+    func dispatchInSpan(_ request: DispatchRequest) async throws -> DispatchResult {
         let limits = try await quotas?.limits(request.projectID)
         var admitted = false
         var route = try await routes.route(projectID: request.projectID, source: request.source)
@@ -110,17 +127,38 @@ public struct Dispatcher: Sendable {
         let headers = request.headers
         let isCancelled = request.isCancelled
         let explicitKey = request.orderingKey
+        // The spans are started from the caller's context: a large payload is evaluated on a lane's thread, where
+        // the task's context is not current.
+        let context = ServiceContext.current ?? .topLevel
         let work: @Sendable () throws -> ([SourceRoute.Target], EventPayload) = {
             let budget = WorkBudget(steps: steps, isCancelled: isCancelled)
             var payload = payload
             if let schema = route.schema {
-                // The schema needs the payload's tree (parsed once, within the budget); the filters then match it too.
-                if payload.parsed == nil {
-                    payload = EventPayload(validatedText: payload.text, parsed: try payload.value(budget: budget))
+                let span = startSpan("validate", context: context)
+                defer { span.end() }
+                do {
+                    // The schema needs the payload's tree (parsed once, within the budget); the filters then match
+                    // it too.
+                    if payload.parsed == nil {
+                        payload = EventPayload(validatedText: payload.text, parsed: try payload.value(budget: budget))
+                    }
+                    try Self.validate(payload.parsed!, against: schema, budget: budget)
+                } catch {
+                    span.recordError(error)
+                    throw error
                 }
-                try Self.validate(payload.parsed!, against: schema, budget: budget)
             }
-            let targets = try route.matchingTargets(payload: payload, headers: headers, budget: budget)
+            let span = startSpan("match", context: context)
+            defer { span.end() }
+            let targets: [SourceRoute.Target]
+            do {
+                targets = try route.matchingTargets(payload: payload, headers: headers, budget: budget)
+            } catch {
+                span.recordError(error)
+                throw error
+            }
+            span.attributes["inlet.subscriptions"] = route.targets.count
+            span.attributes["inlet.matched"] = targets.count
             if explicitKey == nil, payload.parsed == nil, targets.contains(where: { $0.orderingKeyPath != nil }) {
                 // A subscription reads the runs' ordering key from the payload: its tree, within the same budget.
                 payload = EventPayload(validatedText: payload.text, parsed: try payload.value(budget: budget))
@@ -199,7 +237,7 @@ public struct Dispatcher: Sendable {
                     request.verification, request.requestID, Int32(targets.count),
                     targets.map { _ in UUID.v7() }, targets.map(\.jobID), targets.map(\.subscriptionID),
                     targets.map { Int32($0.maxAttempts) }, request.deliverAt, request.delayMilliseconds, orderingKeys,
-                    request.orderingKey,
+                    request.orderingKey, request.traceparent,
                 ])
         }
         let row = rows[0]
@@ -231,7 +269,7 @@ public struct Dispatcher: Sendable {
             [
                 event.projectID, route.source.id, route.source.version, event.id, requestID,
                 targets.map { _ in UUID.v7() }, targets.map(\.jobID), targets.map(\.subscriptionID),
-                targets.map { Int32($0.maxAttempts) }, orderingKeys,
+                targets.map { Int32($0.maxAttempts) }, orderingKeys, TraceContext.current,
             ])
         guard try rows[0].decode(Bool.self, at: 0) else { return nil }
         return try rows[0].decode(Int.self, at: 1)
@@ -250,15 +288,15 @@ public struct Dispatcher: Sendable {
             FROM event_sources WHERE project_id = $1 AND id = $2 AND version = $3 AND enabled
         ), inserted AS (
             INSERT INTO events (project_id, id, source_id, idempotency_key, payload, headers, via, verification,
-                                request_id, dispatched, ordering_key)
-            SELECT $1, $4, source.id, $5, $6, $7, $8, $9, $10, $11, $19 FROM source
+                                request_id, dispatched, ordering_key, traceparent)
+            SELECT $1, $4, source.id, $5, $6, $7, $8, $9, $10, $11, $19, $20 FROM source
             ON CONFLICT (project_id, source_id, idempotency_key) DO NOTHING
             RETURNING id
         ), runs AS (
             INSERT INTO job_runs (project_id, id, event_id, job_id, subscription_id, max_attempts, request_id,
-                                  deliver_at, run_at, ordering_key)
+                                  deliver_at, run_at, ordering_key, traceparent)
             SELECT $1, r.id, inserted.id, r.job_id, r.subscription_id, r.max_attempts, $10,
-                   source.deliver_at, greatest(now(), source.deliver_at), r.ordering_key
+                   source.deliver_at, greatest(now(), source.deliver_at), r.ordering_key, $20
             FROM inserted, source, unnest($12::uuid[], $13::uuid[], $14::uuid[], $15::int4[], $18::text[])
                 AS r (id, job_id, subscription_id, max_attempts, ordering_key)
             RETURNING 1
@@ -272,8 +310,8 @@ public struct Dispatcher: Sendable {
             SELECT id FROM event_sources WHERE project_id = $1 AND id = $2 AND version = $3 AND enabled
         ), runs AS (
             INSERT INTO job_runs (project_id, id, event_id, job_id, subscription_id, max_attempts, request_id,
-                                  ordering_key)
-            SELECT $1, r.id, $4, r.job_id, r.subscription_id, r.max_attempts, $5, r.ordering_key
+                                  ordering_key, traceparent)
+            SELECT $1, r.id, $4, r.job_id, r.subscription_id, r.max_attempts, $5, r.ordering_key, $11
             FROM source, unnest($6::uuid[], $7::uuid[], $8::uuid[], $9::int4[], $10::text[])
                 AS r (id, job_id, subscription_id, max_attempts, ordering_key)
             RETURNING 1

@@ -44,12 +44,15 @@ public struct ClaimedRun: Sendable {
     public let sourceName: String
     /// Whether this run is the probe of its job's open circuit: its outcome closes or re-opens the circuit.
     public let isCircuitProbe: Bool
+    /// The W3C trace context stored with the run at dispatch: its execution continues that trace.
+    public let traceparent: String?
 
     public init(
         lease: RunLease, eventID: UUID, jobID: UUID, jobName: String, kind: JobKind, maxAttempts: Int,
         requestID: String?, configJSON: [UInt8], sealedSigningSecret: [UInt8], sealedHeaders: [UInt8]? = nil,
-        payloadJSON: [UInt8], sourceName: String, isCircuitProbe: Bool = false
+        payloadJSON: [UInt8], sourceName: String, isCircuitProbe: Bool = false, traceparent: String? = nil
     ) {
+        self.traceparent = traceparent
         self.lease = lease
         self.eventID = eventID
         self.jobID = jobID

@@ -54,7 +54,8 @@ public struct JobRunQueue: Sendable {
                     sealedHeaders: try row.decode(Data?.self, at: 13).map { [UInt8]($0) },
                     payloadJSON: try row.decode(PostgresJSON.self, at: 11).bytes,
                     sourceName: try row.decode(String.self, at: 12),
-                    isCircuitProbe: try row.decode(Bool.self, at: 14)))
+                    isCircuitProbe: try row.decode(Bool.self, at: 14),
+                    traceparent: try row.decode(String?.self, at: 15)))
         }
         return runs
     }
@@ -231,7 +232,7 @@ public struct JobRunQueue: Sendable {
                   AND c.project_id = r.project_id AND c.job_id = r.job_id
                 RETURNING r.project_id, r.id, r.event_id, r.job_id, r.attempt, r.max_attempts, r.request_id, r.status,
                           j.name AS job_name, j.kind, j.config, j.signing_secret, j.sealed_headers,
-                          c.is_probe AND j.enabled AS is_probe
+                          c.is_probe AND j.enabled AS is_probe, r.traceparent
             ),
             started AS MATERIALIZED (
                 SELECT project_id, job_id, count(*)::int AS runs
@@ -266,7 +267,7 @@ public struct JobRunQueue: Sendable {
             )
             SELECT c.project_id, c.id, c.event_id, c.job_id, c.attempt, c.max_attempts,
                    coalesce(c.request_id, e.request_id), c.job_name, c.kind, c.config, c.signing_secret,
-                   e.payload, s.name, c.sealed_headers, c.is_probe
+                   e.payload, s.name, c.sealed_headers, c.is_probe, c.traceparent
             FROM claimed AS c
             JOIN events AS e ON e.project_id = c.project_id AND e.id = c.event_id
             JOIN event_sources AS s ON s.project_id = e.project_id AND s.id = e.source_id

@@ -4,13 +4,19 @@ import Logging
 
 extension LoggingSystem {
     /// Text (the default, for terminals) or one JSON object per line (`INLET_LOG_FORMAT=json`), on stderr.
-    public static func bootstrap(format: String, level: Logger.Level) {
-        bootstrap { label in
-            var handler: any LogHandler =
-                format == "json" ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+    /// `metadataProvider` adds metadata to every record (the trace and span ids when tracing is on).
+    public static func bootstrap(
+        format: String, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil
+    ) {
+        bootstrap(
+            { label, provider in
+                var handler: any LogHandler =
+                    format == "json"
+                    ? JSONLogHandler(label: label, metadataProvider: provider)
+                    : StreamLogHandler.standardError(label: label, metadataProvider: provider)
+                handler.logLevel = level
+                return handler
+            }, metadataProvider: metadataProvider)
     }
 }
 
@@ -18,9 +24,13 @@ extension LoggingSystem {
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
+    public var metadataProvider: Logger.MetadataProvider?
     let label: String
 
-    public init(label: String) { self.label = label }
+    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.label = label
+        self.metadataProvider = metadataProvider
+    }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -43,7 +53,10 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var fields: [String: Any] = [:]
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
+        let provided = metadataProvider?.get() ?? [:]
+        for (key, value) in provided.merging(metadata, uniquingKeysWith: { $1 }).merging(
+            event.metadata ?? [:], uniquingKeysWith: { $1 })
+        {
             fields[key] = Self.json(value)
         }
         var object: [String: Any] = [

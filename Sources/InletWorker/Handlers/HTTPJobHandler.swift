@@ -7,6 +7,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
+import Tracing
 
 /// The built-in `http` kind: sends the run envelope to the job's URL, signed with the Standard Webhooks scheme
 /// under the job's secret, with the job's headers (stored sealed; opened here, never logged).
@@ -102,6 +103,11 @@ public final class HTTPJobHandler: JobHandler, Service {
         request.headers.replaceOrAdd(name: "content-type", value: "application/json")
         request.headers.replaceOrAdd(name: "user-agent", value: Self.userAgent)
         for field in signature.fields { request.headers.replaceOrAdd(name: field.name, value: field.value) }
+        if let traceparent = run.traceparent, ServiceContext.current.flatMap(TraceContext.traceparent(of:)) == nil {
+            // Tracing is off here: the producer's trace context goes on as it came. (With tracing on, the client
+            // writes its own request span's.)
+            request.headers.replaceOrAdd(name: "traceparent", value: traceparent)
+        }
         request.body = .bytes(ByteBuffer(bytes: body))
 
         let timeout = Duration.milliseconds(configuration.timeoutMilliseconds)

@@ -1,5 +1,6 @@
 import InletStore
 import Logging
+import Tracing
 
 extension Worker {
     /// A claim's result, handed to the claim loop through ``State/claimResults``.
@@ -134,8 +135,12 @@ extension Worker {
             let runs: Result<[ClaimedRun], any Error>
             do {
                 runs = .success(
-                    try await queue.claim(
-                        limit: limit, workerID: configuration.workerID, leaseSeconds: configuration.leaseSeconds))
+                    try await withSpan("claim", ofKind: .internal) { span in
+                        let claimed = try await queue.claim(
+                            limit: limit, workerID: configuration.workerID, leaseSeconds: configuration.leaseSeconds)
+                        span.attributes["inlet.claimed"] = claimed.count
+                        return claimed
+                    })
             } catch {
                 runs = .failure(error)
             }

@@ -6,6 +6,7 @@ import Metrics
 import Postgres
 import ServiceLifecycle
 import Synchronization
+import Tracing
 
 /// Claims job runs, executes them and records their attempts, as a swift-service-lifecycle `Service`.
 ///
@@ -250,7 +251,23 @@ public final class Worker: Service, Sendable {
         return next
     }
 
+    /// Executes one attempt in a `run` span that continues the trace stored with the run (its dispatch's), so the
+    /// delivery's own span and `traceparent` header belong to the producer's trace.
     func execute(_ run: ClaimedRun, with handler: any JobHandler) async {
+        await withSpan(
+            "run \(run.kind.rawValue)", context: TraceContext.context(continuing: run.traceparent), ofKind: .consumer
+        ) {
+            span in
+            span.attributes["inlet.project_id"] = run.lease.projectID.lowercasedString
+            span.attributes["inlet.run_id"] = run.runID.lowercasedString
+            span.attributes["inlet.job_id"] = run.jobID.lowercasedString
+            span.attributes["inlet.event_id"] = run.eventID.lowercasedString
+            span.attributes["inlet.attempt"] = run.lease.attempt
+            await executeInSpan(run, with: handler, span: span)
+        }
+    }
+
+    private func executeInSpan(_ run: ClaimedRun, with handler: any JobHandler, span: any Span) async {
         let logger = runLogger(for: run)
         let context = JobExecutionContext(
             logger: logger, workerID: configuration.workerID, secretBox: configuration.secretBox)
@@ -258,6 +275,10 @@ public final class Worker: Service, Sendable {
         let start = ContinuousClock.now
         let outcome = await handler.execute(run, context: context)
         let elapsed = start.duration(to: .now)
+        span.attributes["inlet.outcome"] = "\(outcome.result)"
+        if outcome.result != .succeeded {
+            span.setStatus(SpanStatus(code: .error, message: outcome.error))
+        }
         metrics.duration(of: run.kind).recordNanoseconds(JobRunQueue.nanoseconds(elapsed))
         let retry = outcome.result == .succeeded ? nil : await retryContext(for: run, logger: logger)
         let completion = completion(of: run, outcome: outcome, startedAt: startedAt, elapsed: elapsed, retry: retry)

@@ -1,6 +1,7 @@
 import CLibPQ
 import Foundation
 import NIOPosix
+import Tracing
 
 /// One libpq connection. Used by one caller at a time (the pool hands it out exclusively).
 ///
@@ -134,9 +135,28 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Runs one statement with `$n` parameters and returns its rows. The statement is prepared once per
     /// connection and reused. Cancelling the calling task cancels the statement on the server.
+    ///
+    /// Each statement is a client span (named by its first keyword, with the statement's text: parameters are
+    /// never recorded) when a tracer is bootstrapped; with the default no-op tracer the span costs next to nothing.
     @discardableResult
     public func query(_ sql: String, _ bindings: [any PostgresEncodable] = []) async throws -> PostgresRows {
-        try await runCancellable { () async throws(PostgresError) in try await self.executePrepared(sql, bindings) }
+        try await withSpan(Self.operationName(of: sql), ofKind: .client) { span in
+            span.attributes["db.system.name"] = "postgresql"
+            span.attributes["db.query.text"] = String(sql.prefix(2048))
+            let rows = try await runCancellable { () async throws(PostgresError) in
+                try await self.executePrepared(sql, bindings)
+            }
+            span.attributes["db.response.returned_rows"] = rows.count
+            return rows
+        }
+    }
+
+    /// The first word of a statement, upper-cased (`SELECT`, `WITH`, `UPDATE`): the span's name.
+    static func operationName(of sql: String) -> String {
+        let word = sql.utf8.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 }.prefix {
+            ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A
+        }
+        return word.isEmpty ? "SQL" : String(decoding: word, as: UTF8.self).uppercased()
     }
 
     /// Runs a script of one or more statements without parameters (DDL, migrations, `BEGIN`).
