@@ -120,8 +120,13 @@ import Testing
                 let source = try await client.createEventSource(body: .json(.init(name: "flaky"))).created.body.json
                 let job = try await client.createJob(
                     body: .json(
-                        .init(name: "flaky", config: try json(#"{"url": "\#(hook)"}"#), maxAttempts: 1, kind: "http"))
+                        .init(
+                            name: "flaky", config: try json(#"{"url": "\#(hook)"}"#), maxAttempts: 1,
+                            retryPolicy: .init(delaysMs: [100], maxAgeMs: 60_000), kind: "http"))
                 ).created.body.json
+                // The client can set a retry policy (a property the generator once dropped from JobCreate).
+                #expect(job.retryPolicy.delaysMs == [100])
+                #expect(job.retryPolicy.maxAgeMs == 60_000)
                 _ = try await client.subscribe(
                     path: .init(id: source.id), body: .json(.init(targetType: .job, targetId: job.id))
                 ).created

@@ -1883,6 +1883,176 @@ extension Components {
             public var maxAttempts: Swift.Int?
             /// - Remark: Generated from `#/components/schemas/JobCreate/enabled`.
             public var enabled: Swift.Bool?
+            /// How failed runs are retried; null or left out: the default policy
+            ///
+            /// - Remark: Generated from `#/components/schemas/JobCreate/retry_policy`.
+            public struct RetryPolicyPayload: Codable, Hashable, Sendable {
+                /// The delay after each failed attempt, in order; the last one repeats. Not with the exponential parameters
+                ///
+                /// - Remark: Generated from `#/components/schemas/JobCreate/retry_policy/delays_ms`.
+                public var delaysMs: [Swift.Int]?
+                /// Exponential schedule: the first delay (default 1000)
+                ///
+                /// - Remark: Generated from `#/components/schemas/JobCreate/retry_policy/initial_delay_ms`.
+                public var initialDelayMs: Swift.Int?
+                /// Exponential schedule: the longest delay (default 3600000; ≥ initial)
+                ///
+                /// - Remark: Generated from `#/components/schemas/JobCreate/retry_policy/max_delay_ms`.
+                public var maxDelayMs: Swift.Int?
+                /// Exponential schedule: the growth factor (default 2)
+                ///
+                /// - Remark: Generated from `#/components/schemas/JobCreate/retry_policy/multiplier`.
+                public var multiplier: Swift.Double?
+                /// Each delay is drawn from [d·(1 − jitter), d] (default 0.2; 1 is full jitter)
+                ///
+                /// - Remark: Generated from `#/components/schemas/JobCreate/retry_policy/jitter`.
+                public var jitter: Swift.Double?
+                /// No retry starts later than this after the first attempt (null: no limit)
+                ///
+                /// - Remark: Generated from `#/components/schemas/JobCreate/retry_policy/max_age_ms`.
+                public var maxAgeMs: Swift.Int?
+                /// - Remark: Generated from `#/components/schemas/JobCreate/retry_policy/NonRetryableStatusesPayload`.
+                @frozen public enum NonRetryableStatusesPayloadPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/JobCreate/retry_policy/NonRetryableStatusesPayload/case1`.
+                    case case1(Swift.Int)
+                    /// - Remark: Generated from `#/components/schemas/JobCreate/retry_policy/NonRetryableStatusesPayload/case2`.
+                    @frozen public enum Case2Payload: String, Codable, Hashable, Sendable, CaseIterable {
+                        case _4xx = "4xx"
+                        case _5xx = "5xx"
+                    }
+                    /// - Remark: Generated from `#/components/schemas/JobCreate/retry_policy/NonRetryableStatusesPayload/case2`.
+                    case case2(Components.Schemas.JobCreate.RetryPolicyPayload.NonRetryableStatusesPayloadPayload.Case2Payload)
+                    public init(from decoder: any Swift.Decoder) throws {
+                        var errors: [any Swift.Error] = []
+                        do {
+                            self = .case1(try decoder.decodeFromSingleValueContainer())
+                            return
+                        } catch {
+                            errors.append(error)
+                        }
+                        do {
+                            self = .case2(try decoder.decodeFromSingleValueContainer())
+                            return
+                        } catch {
+                            errors.append(error)
+                        }
+                        throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                            type: Self.self,
+                            codingPath: decoder.codingPath,
+                            errors: errors
+                        )
+                    }
+                    public func encode(to encoder: any Swift.Encoder) throws {
+                        switch self {
+                        case let .case1(value):
+                            try encoder.encodeToSingleValueContainer(value)
+                        case let .case2(value):
+                            try encoder.encodeToSingleValueContainer(value)
+                        }
+                    }
+                }
+                /// Statuses (or classes) that end the run at once as dead (default ["4xx"])
+                ///
+                /// - Remark: Generated from `#/components/schemas/JobCreate/retry_policy/non_retryable_statuses`.
+                public typealias NonRetryableStatusesPayload = [Components.Schemas.JobCreate.RetryPolicyPayload.NonRetryableStatusesPayloadPayload]
+                /// Statuses (or classes) that end the run at once as dead (default ["4xx"])
+                ///
+                /// - Remark: Generated from `#/components/schemas/JobCreate/retry_policy/non_retryable_statuses`.
+                public var nonRetryableStatuses: Components.Schemas.JobCreate.RetryPolicyPayload.NonRetryableStatusesPayload?
+                /// Exceptions retried all the same (default [408, 425, 429])
+                ///
+                /// - Remark: Generated from `#/components/schemas/JobCreate/retry_policy/retryable_statuses`.
+                public var retryableStatuses: [Swift.Int]?
+                /// Creates a new `RetryPolicyPayload`.
+                ///
+                /// - Parameters:
+                ///   - delaysMs: The delay after each failed attempt, in order; the last one repeats. Not with the exponential parameters
+                ///   - initialDelayMs: Exponential schedule: the first delay (default 1000)
+                ///   - maxDelayMs: Exponential schedule: the longest delay (default 3600000; ≥ initial)
+                ///   - multiplier: Exponential schedule: the growth factor (default 2)
+                ///   - jitter: Each delay is drawn from [d·(1 − jitter), d] (default 0.2; 1 is full jitter)
+                ///   - maxAgeMs: No retry starts later than this after the first attempt (null: no limit)
+                ///   - nonRetryableStatuses: Statuses (or classes) that end the run at once as dead (default ["4xx"])
+                ///   - retryableStatuses: Exceptions retried all the same (default [408, 425, 429])
+                public init(
+                    delaysMs: [Swift.Int]? = nil,
+                    initialDelayMs: Swift.Int? = nil,
+                    maxDelayMs: Swift.Int? = nil,
+                    multiplier: Swift.Double? = nil,
+                    jitter: Swift.Double? = nil,
+                    maxAgeMs: Swift.Int? = nil,
+                    nonRetryableStatuses: Components.Schemas.JobCreate.RetryPolicyPayload.NonRetryableStatusesPayload? = nil,
+                    retryableStatuses: [Swift.Int]? = nil
+                ) {
+                    self.delaysMs = delaysMs
+                    self.initialDelayMs = initialDelayMs
+                    self.maxDelayMs = maxDelayMs
+                    self.multiplier = multiplier
+                    self.jitter = jitter
+                    self.maxAgeMs = maxAgeMs
+                    self.nonRetryableStatuses = nonRetryableStatuses
+                    self.retryableStatuses = retryableStatuses
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case delaysMs = "delays_ms"
+                    case initialDelayMs = "initial_delay_ms"
+                    case maxDelayMs = "max_delay_ms"
+                    case multiplier
+                    case jitter
+                    case maxAgeMs = "max_age_ms"
+                    case nonRetryableStatuses = "non_retryable_statuses"
+                    case retryableStatuses = "retryable_statuses"
+                }
+                public init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.delaysMs = try container.decodeIfPresent(
+                        [Swift.Int].self,
+                        forKey: .delaysMs
+                    )
+                    self.initialDelayMs = try container.decodeIfPresent(
+                        Swift.Int.self,
+                        forKey: .initialDelayMs
+                    )
+                    self.maxDelayMs = try container.decodeIfPresent(
+                        Swift.Int.self,
+                        forKey: .maxDelayMs
+                    )
+                    self.multiplier = try container.decodeIfPresent(
+                        Swift.Double.self,
+                        forKey: .multiplier
+                    )
+                    self.jitter = try container.decodeIfPresent(
+                        Swift.Double.self,
+                        forKey: .jitter
+                    )
+                    self.maxAgeMs = try container.decodeIfPresent(
+                        Swift.Int.self,
+                        forKey: .maxAgeMs
+                    )
+                    self.nonRetryableStatuses = try container.decodeIfPresent(
+                        Components.Schemas.JobCreate.RetryPolicyPayload.NonRetryableStatusesPayload.self,
+                        forKey: .nonRetryableStatuses
+                    )
+                    self.retryableStatuses = try container.decodeIfPresent(
+                        [Swift.Int].self,
+                        forKey: .retryableStatuses
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "delays_ms",
+                        "initial_delay_ms",
+                        "max_delay_ms",
+                        "multiplier",
+                        "jitter",
+                        "max_age_ms",
+                        "non_retryable_statuses",
+                        "retryable_statuses"
+                    ])
+                }
+            }
+            /// How failed runs are retried; null or left out: the default policy
+            ///
+            /// - Remark: Generated from `#/components/schemas/JobCreate/retry_policy`.
+            public var retryPolicy: Components.Schemas.JobCreate.RetryPolicyPayload?
             /// Most runs of the job running at once across every worker; null for no limit. Default 16 for http jobs, no limit for other kinds
             ///
             /// - Remark: Generated from `#/components/schemas/JobCreate/max_concurrency`.
@@ -1998,6 +2168,7 @@ extension Components {
             ///   - config: Per kind: an HTTPJobConfig for http, {} for noop; validated per kind, 422 when invalid
             ///   - maxAttempts: Attempts before a run is dead (default 10)
             ///   - enabled:
+            ///   - retryPolicy: How failed runs are retried; null or left out: the default policy
             ///   - maxConcurrency: Most runs of the job running at once across every worker; null for no limit. Default 16 for http jobs, no limit for other kinds
             ///   - rateLimit: A token bucket enforced when runs are claimed; null (default) for no limit
             ///   - circuitBreaker: The circuit breaker (on by default); null turns it off
@@ -2008,6 +2179,7 @@ extension Components {
                 config: OpenAPIRuntime.OpenAPIObjectContainer? = nil,
                 maxAttempts: Swift.Int? = nil,
                 enabled: Swift.Bool? = nil,
+                retryPolicy: Components.Schemas.JobCreate.RetryPolicyPayload? = nil,
                 maxConcurrency: Swift.Int? = nil,
                 rateLimit: Components.Schemas.JobCreate.RateLimitPayload? = nil,
                 circuitBreaker: Components.Schemas.JobCreate.CircuitBreakerPayload? = nil,
@@ -2018,6 +2190,7 @@ extension Components {
                 self.config = config
                 self.maxAttempts = maxAttempts
                 self.enabled = enabled
+                self.retryPolicy = retryPolicy
                 self.maxConcurrency = maxConcurrency
                 self.rateLimit = rateLimit
                 self.circuitBreaker = circuitBreaker
@@ -2029,6 +2202,7 @@ extension Components {
                 case config
                 case maxAttempts = "max_attempts"
                 case enabled
+                case retryPolicy = "retry_policy"
                 case maxConcurrency = "max_concurrency"
                 case rateLimit = "rate_limit"
                 case circuitBreaker = "circuit_breaker"
@@ -2052,6 +2226,10 @@ extension Components {
                 self.enabled = try container.decodeIfPresent(
                     Swift.Bool.self,
                     forKey: .enabled
+                )
+                self.retryPolicy = try container.decodeIfPresent(
+                    Components.Schemas.JobCreate.RetryPolicyPayload.self,
+                    forKey: .retryPolicy
                 )
                 self.maxConcurrency = try container.decodeIfPresent(
                     Swift.Int.self,
@@ -2078,6 +2256,7 @@ extension Components {
                     "config",
                     "max_attempts",
                     "enabled",
+                    "retry_policy",
                     "max_concurrency",
                     "rate_limit",
                     "circuit_breaker",
@@ -2104,6 +2283,176 @@ extension Components {
             public var maxAttempts: Swift.Int?
             /// - Remark: Generated from `#/components/schemas/JobUpdate/enabled`.
             public var enabled: Swift.Bool?
+            /// How failed runs are retried; null or left out: the default policy
+            ///
+            /// - Remark: Generated from `#/components/schemas/JobUpdate/retry_policy`.
+            public struct RetryPolicyPayload: Codable, Hashable, Sendable {
+                /// The delay after each failed attempt, in order; the last one repeats. Not with the exponential parameters
+                ///
+                /// - Remark: Generated from `#/components/schemas/JobUpdate/retry_policy/delays_ms`.
+                public var delaysMs: [Swift.Int]?
+                /// Exponential schedule: the first delay (default 1000)
+                ///
+                /// - Remark: Generated from `#/components/schemas/JobUpdate/retry_policy/initial_delay_ms`.
+                public var initialDelayMs: Swift.Int?
+                /// Exponential schedule: the longest delay (default 3600000; ≥ initial)
+                ///
+                /// - Remark: Generated from `#/components/schemas/JobUpdate/retry_policy/max_delay_ms`.
+                public var maxDelayMs: Swift.Int?
+                /// Exponential schedule: the growth factor (default 2)
+                ///
+                /// - Remark: Generated from `#/components/schemas/JobUpdate/retry_policy/multiplier`.
+                public var multiplier: Swift.Double?
+                /// Each delay is drawn from [d·(1 − jitter), d] (default 0.2; 1 is full jitter)
+                ///
+                /// - Remark: Generated from `#/components/schemas/JobUpdate/retry_policy/jitter`.
+                public var jitter: Swift.Double?
+                /// No retry starts later than this after the first attempt (null: no limit)
+                ///
+                /// - Remark: Generated from `#/components/schemas/JobUpdate/retry_policy/max_age_ms`.
+                public var maxAgeMs: Swift.Int?
+                /// - Remark: Generated from `#/components/schemas/JobUpdate/retry_policy/NonRetryableStatusesPayload`.
+                @frozen public enum NonRetryableStatusesPayloadPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/JobUpdate/retry_policy/NonRetryableStatusesPayload/case1`.
+                    case case1(Swift.Int)
+                    /// - Remark: Generated from `#/components/schemas/JobUpdate/retry_policy/NonRetryableStatusesPayload/case2`.
+                    @frozen public enum Case2Payload: String, Codable, Hashable, Sendable, CaseIterable {
+                        case _4xx = "4xx"
+                        case _5xx = "5xx"
+                    }
+                    /// - Remark: Generated from `#/components/schemas/JobUpdate/retry_policy/NonRetryableStatusesPayload/case2`.
+                    case case2(Components.Schemas.JobUpdate.RetryPolicyPayload.NonRetryableStatusesPayloadPayload.Case2Payload)
+                    public init(from decoder: any Swift.Decoder) throws {
+                        var errors: [any Swift.Error] = []
+                        do {
+                            self = .case1(try decoder.decodeFromSingleValueContainer())
+                            return
+                        } catch {
+                            errors.append(error)
+                        }
+                        do {
+                            self = .case2(try decoder.decodeFromSingleValueContainer())
+                            return
+                        } catch {
+                            errors.append(error)
+                        }
+                        throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                            type: Self.self,
+                            codingPath: decoder.codingPath,
+                            errors: errors
+                        )
+                    }
+                    public func encode(to encoder: any Swift.Encoder) throws {
+                        switch self {
+                        case let .case1(value):
+                            try encoder.encodeToSingleValueContainer(value)
+                        case let .case2(value):
+                            try encoder.encodeToSingleValueContainer(value)
+                        }
+                    }
+                }
+                /// Statuses (or classes) that end the run at once as dead (default ["4xx"])
+                ///
+                /// - Remark: Generated from `#/components/schemas/JobUpdate/retry_policy/non_retryable_statuses`.
+                public typealias NonRetryableStatusesPayload = [Components.Schemas.JobUpdate.RetryPolicyPayload.NonRetryableStatusesPayloadPayload]
+                /// Statuses (or classes) that end the run at once as dead (default ["4xx"])
+                ///
+                /// - Remark: Generated from `#/components/schemas/JobUpdate/retry_policy/non_retryable_statuses`.
+                public var nonRetryableStatuses: Components.Schemas.JobUpdate.RetryPolicyPayload.NonRetryableStatusesPayload?
+                /// Exceptions retried all the same (default [408, 425, 429])
+                ///
+                /// - Remark: Generated from `#/components/schemas/JobUpdate/retry_policy/retryable_statuses`.
+                public var retryableStatuses: [Swift.Int]?
+                /// Creates a new `RetryPolicyPayload`.
+                ///
+                /// - Parameters:
+                ///   - delaysMs: The delay after each failed attempt, in order; the last one repeats. Not with the exponential parameters
+                ///   - initialDelayMs: Exponential schedule: the first delay (default 1000)
+                ///   - maxDelayMs: Exponential schedule: the longest delay (default 3600000; ≥ initial)
+                ///   - multiplier: Exponential schedule: the growth factor (default 2)
+                ///   - jitter: Each delay is drawn from [d·(1 − jitter), d] (default 0.2; 1 is full jitter)
+                ///   - maxAgeMs: No retry starts later than this after the first attempt (null: no limit)
+                ///   - nonRetryableStatuses: Statuses (or classes) that end the run at once as dead (default ["4xx"])
+                ///   - retryableStatuses: Exceptions retried all the same (default [408, 425, 429])
+                public init(
+                    delaysMs: [Swift.Int]? = nil,
+                    initialDelayMs: Swift.Int? = nil,
+                    maxDelayMs: Swift.Int? = nil,
+                    multiplier: Swift.Double? = nil,
+                    jitter: Swift.Double? = nil,
+                    maxAgeMs: Swift.Int? = nil,
+                    nonRetryableStatuses: Components.Schemas.JobUpdate.RetryPolicyPayload.NonRetryableStatusesPayload? = nil,
+                    retryableStatuses: [Swift.Int]? = nil
+                ) {
+                    self.delaysMs = delaysMs
+                    self.initialDelayMs = initialDelayMs
+                    self.maxDelayMs = maxDelayMs
+                    self.multiplier = multiplier
+                    self.jitter = jitter
+                    self.maxAgeMs = maxAgeMs
+                    self.nonRetryableStatuses = nonRetryableStatuses
+                    self.retryableStatuses = retryableStatuses
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case delaysMs = "delays_ms"
+                    case initialDelayMs = "initial_delay_ms"
+                    case maxDelayMs = "max_delay_ms"
+                    case multiplier
+                    case jitter
+                    case maxAgeMs = "max_age_ms"
+                    case nonRetryableStatuses = "non_retryable_statuses"
+                    case retryableStatuses = "retryable_statuses"
+                }
+                public init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.delaysMs = try container.decodeIfPresent(
+                        [Swift.Int].self,
+                        forKey: .delaysMs
+                    )
+                    self.initialDelayMs = try container.decodeIfPresent(
+                        Swift.Int.self,
+                        forKey: .initialDelayMs
+                    )
+                    self.maxDelayMs = try container.decodeIfPresent(
+                        Swift.Int.self,
+                        forKey: .maxDelayMs
+                    )
+                    self.multiplier = try container.decodeIfPresent(
+                        Swift.Double.self,
+                        forKey: .multiplier
+                    )
+                    self.jitter = try container.decodeIfPresent(
+                        Swift.Double.self,
+                        forKey: .jitter
+                    )
+                    self.maxAgeMs = try container.decodeIfPresent(
+                        Swift.Int.self,
+                        forKey: .maxAgeMs
+                    )
+                    self.nonRetryableStatuses = try container.decodeIfPresent(
+                        Components.Schemas.JobUpdate.RetryPolicyPayload.NonRetryableStatusesPayload.self,
+                        forKey: .nonRetryableStatuses
+                    )
+                    self.retryableStatuses = try container.decodeIfPresent(
+                        [Swift.Int].self,
+                        forKey: .retryableStatuses
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "delays_ms",
+                        "initial_delay_ms",
+                        "max_delay_ms",
+                        "multiplier",
+                        "jitter",
+                        "max_age_ms",
+                        "non_retryable_statuses",
+                        "retryable_statuses"
+                    ])
+                }
+            }
+            /// How failed runs are retried; null or left out: the default policy
+            ///
+            /// - Remark: Generated from `#/components/schemas/JobUpdate/retry_policy`.
+            public var retryPolicy: Components.Schemas.JobUpdate.RetryPolicyPayload?
             /// Most runs of the job running at once across every worker; null for no limit. Default 16 for http jobs, no limit for other kinds
             ///
             /// - Remark: Generated from `#/components/schemas/JobUpdate/max_concurrency`.
@@ -2211,6 +2560,7 @@ extension Components {
             ///   - config: Per kind: an HTTPJobConfig for http, {} for noop; validated per kind, 422 when invalid
             ///   - maxAttempts: Attempts before a run is dead (default 10)
             ///   - enabled:
+            ///   - retryPolicy: How failed runs are retried; null or left out: the default policy
             ///   - maxConcurrency: Most runs of the job running at once across every worker; null for no limit. Default 16 for http jobs, no limit for other kinds
             ///   - rateLimit: A token bucket enforced when runs are claimed; null (default) for no limit
             ///   - circuitBreaker: The circuit breaker (on by default); null turns it off
@@ -2219,6 +2569,7 @@ extension Components {
                 config: OpenAPIRuntime.OpenAPIObjectContainer? = nil,
                 maxAttempts: Swift.Int? = nil,
                 enabled: Swift.Bool? = nil,
+                retryPolicy: Components.Schemas.JobUpdate.RetryPolicyPayload? = nil,
                 maxConcurrency: Swift.Int? = nil,
                 rateLimit: Components.Schemas.JobUpdate.RateLimitPayload? = nil,
                 circuitBreaker: Components.Schemas.JobUpdate.CircuitBreakerPayload? = nil
@@ -2227,6 +2578,7 @@ extension Components {
                 self.config = config
                 self.maxAttempts = maxAttempts
                 self.enabled = enabled
+                self.retryPolicy = retryPolicy
                 self.maxConcurrency = maxConcurrency
                 self.rateLimit = rateLimit
                 self.circuitBreaker = circuitBreaker
@@ -2236,6 +2588,7 @@ extension Components {
                 case config
                 case maxAttempts = "max_attempts"
                 case enabled
+                case retryPolicy = "retry_policy"
                 case maxConcurrency = "max_concurrency"
                 case rateLimit = "rate_limit"
                 case circuitBreaker = "circuit_breaker"
@@ -2258,6 +2611,10 @@ extension Components {
                     Swift.Bool.self,
                     forKey: .enabled
                 )
+                self.retryPolicy = try container.decodeIfPresent(
+                    Components.Schemas.JobUpdate.RetryPolicyPayload.self,
+                    forKey: .retryPolicy
+                )
                 self.maxConcurrency = try container.decodeIfPresent(
                     Swift.Int.self,
                     forKey: .maxConcurrency
@@ -2275,6 +2632,7 @@ extension Components {
                     "config",
                     "max_attempts",
                     "enabled",
+                    "retry_policy",
                     "max_concurrency",
                     "rate_limit",
                     "circuit_breaker"

@@ -2,7 +2,9 @@ import Inlet
 
 /// Delivery policy (issue 16): retry policies, delayed delivery and filter explanations.
 extension OpenAPIDocument {
-    static var deliverySchemas: [(String, JSONValue)] {
+    /// The `RetryPolicy` schema; `JobCreate` and `JobUpdate` use it inline, with `null` added (the generated client
+    /// drops a property written `oneOf: [$ref, {type: null}]`, so it could not set a policy).
+    static var retryPolicySchema: JSONValue {
         let milliseconds = { (range: ClosedRange<Int64>, description: String) -> JSONValue in
             OpenAPISchema.integer(
                 minimum: Int(range.lowerBound), maximum: Int(range.upperBound), description: description)
@@ -59,6 +61,11 @@ extension OpenAPIDocument {
                     ]
                 ]
             ])
+        return policy
+    }
+
+    static var deliverySchemas: [(String, JSONValue)] {
+        let policy = retryPolicySchema
         let failure = OpenAPISchema.object(
             [
                 "path": OpenAPISchema.string(description: "The event path, dotted, or $headers.<name>"),

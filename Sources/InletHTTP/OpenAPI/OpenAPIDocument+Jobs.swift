@@ -95,7 +95,7 @@ extension OpenAPIDocument {
             "max_attempts": maxAttempts,
             "enabled": OpenAPISchema.boolean,
             "retry_policy": OpenAPISchema.described(
-                ["oneOf": [OpenAPISchema.ref("RetryPolicy"), ["type": "null"]]],
+                OpenAPISchema.nullable(retryPolicySchema),
                 "How failed runs are retried; null or left out: the default policy"),
             "max_concurrency": maxConcurrency,
             "rate_limit": rateLimit,
