@@ -228,6 +228,7 @@ let package = Package(
                 "InletConfiguration",
                 "InletHTTP",
                 "InletStore",
+                "InletTelemetry",
                 "InletTestSupport",
                 "InletWorker",
                 "Postgres",
