@@ -107,7 +107,6 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             // The console's source files; scripts/console-assets embeds them in ConsoleAssets+Files.swift.
             exclude: ["Console/Assets"]

@@ -126,7 +126,10 @@ extension Dispatcher {
             }
         }
         if !pending.isEmpty {
-            let inserted = try await insertBatch(requests, pending)
+            let inserted = try await withSpan("insert") { span in
+                span.attributes["inlet.events"] = pending.count
+                return try await insertBatch(requests, pending)
+            }
             var created = false
             for (item, result) in zip(pending, inserted) {
                 guard let result else {

@@ -102,7 +102,11 @@ public struct Dispatcher: Sendable {
                 admitted = true
             }
             let keys = Self.orderingKeys(of: targets, given: request.orderingKey, payload: payload.parsed)
-            if let result = try await insert(request, route: route, targets: targets, orderingKeys: keys) {
+            let inserted = try await withSpan("insert") { span in
+                span.attributes["inlet.runs"] = targets.count
+                return try await insert(request, route: route, targets: targets, orderingKeys: keys)
+            }
+            if let result = inserted {
                 if result.dispatched > 0, !result.duplicate { notifier?.runsCreated() }
                 let outcome: DispatchMetrics.Outcome =
                     result.duplicate ? .duplicate : (result.dispatched > 0 ? .accepted : .unmatched)
