@@ -14,6 +14,11 @@ public struct ServerConfiguration: Sendable {
     /// answers 503. No API statement should come near it; it bounds what a pathological plan or a lock held
     /// elsewhere can cost a tenant's neighbours.
     public var statementTimeoutMilliseconds: Int
+    /// `INLET_DISPATCH_GROUP_COMMIT`: single dispatches that arrive together are written by one statement and one
+    /// commit (``groupCommitWriters`` statements at most in flight); `false` writes each with its own statement.
+    public var groupCommit: Bool
+    /// At most this many group-commit statements in flight: half the pool, so other requests keep connections.
+    public var groupCommitWriters: Int { max(1, databasePoolSize / 2) }
     /// `INLET_SECRET_KEY`: seals signing secrets at rest (AES-GCM). Several comma-separated keys: the first seals.
     public var secretKey: String
     /// `INLET_ADMIN_TOKEN`: accepted as an admin key when set (bootstrapping, automation).
@@ -43,7 +48,8 @@ public struct ServerConfiguration: Sendable {
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databaseURL: String, databasePoolSize: Int = 16,
-        databaseAcquireTimeoutMilliseconds: Int = 2000, statementTimeoutMilliseconds: Int = 10_000, secretKey: String,
+        databaseAcquireTimeoutMilliseconds: Int = 2000, statementTimeoutMilliseconds: Int = 10_000,
+        groupCommit: Bool = true, secretKey: String,
         adminToken: String? = nil,
         maxBodyBytes: Int = 1 << 20, httpIdleTimeoutMilliseconds: Int = 30_000,
         httpRequestTimeoutMilliseconds: Int = 60_000, allowPrivateTargets: Bool = false,
@@ -57,6 +63,7 @@ public struct ServerConfiguration: Sendable {
         self.databasePoolSize = databasePoolSize
         self.databaseAcquireTimeoutMilliseconds = databaseAcquireTimeoutMilliseconds
         self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
+        self.groupCommit = groupCommit
         self.secretKey = secretKey
         self.adminToken = adminToken
         self.maxBodyBytes = maxBodyBytes
@@ -83,6 +90,7 @@ public struct ServerConfiguration: Sendable {
                 "INLET_DATABASE_ACQUIRE_TIMEOUT_MS", default: 2000, range: 10...60_000),
             statementTimeoutMilliseconds: try reader.integer(
                 "INLET_STATEMENT_TIMEOUT_MS", default: 10_000, range: 100...3_600_000),
+            groupCommit: try reader.boolean("INLET_DISPATCH_GROUP_COMMIT", default: true),
             secretKey: try reader.required(
                 "INLET_SECRET_KEY", hint: "32 bytes as 64 hex characters or base64 (openssl rand -hex 32)"),
             adminToken: try reader.secret("INLET_ADMIN_TOKEN"),

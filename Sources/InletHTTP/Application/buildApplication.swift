@@ -84,7 +84,8 @@ func buildRouter(
         pool: services.pool, routes: routes, notifier: services.notifier,
         metrics: DispatchMetrics(
             factory: metrics.factory, projectLabels: services.configuration.metricsProjectLabels),
-        workBudgetSteps: services.configuration.workBudgetSteps, quotas: DispatchQuotas(pool: services.pool))
+        workBudgetSteps: services.configuration.workBudgetSteps, quotas: DispatchQuotas(pool: services.pool),
+        groupCommitWriters: services.configuration.groupCommit ? services.configuration.groupCommitWriters : nil)
     DispatchController(services: services, dispatcher: dispatcher).addRoutes(to: v1)
     IngestController(
         services: services, dispatcher: dispatcher,

@@ -195,8 +195,6 @@ extension Dispatcher {
         return try await lanes.lanes.run(projectID: projectID, work)
     }
 
-    /// Writes every accepted event of a batch and its runs with one statement. Returns, per pending event, its
-    /// result, or `nil` when its cached source version was stale (or the source disabled meanwhile).
     /// An event of the batch that passed its evaluation, waiting for the insert.
     struct Pending {
         var index: Int
@@ -205,133 +203,13 @@ extension Dispatcher {
         var orderingKeys: [String?]
     }
 
+    /// Writes every accepted event of a batch and its runs with one statement (``insertEvents(_:pool:)``). Returns, per
+    /// pending event, its result, or `nil` when its cached source version was stale (or the source disabled).
     func insertBatch(_ requests: [DispatchRequest], _ pending: [Pending]) async throws -> [DispatchResult?] {
-        let projectID = requests[pending[0].index].projectID
-        var ordinals: [Int32] = [], sources: [UUID] = [], versions: [Int64] = [], eventIDs: [UUID] = []
-        var keys: [String?] = [], payloads: [PostgresJSON] = [], headerValues: [PostgresJSON] = []
-        var counts: [Int32] = [], deliverAts: [Date?] = [], delays: [Int64?] = [], requestIDs: [String?] = []
-        var runIDs: [UUID] = [], runEvents: [UUID] = [], runJobs: [UUID] = [], runSubscriptions: [UUID] = []
-        var runAttempts: [Int32] = [], runKeys: [String?] = [], eventKeys: [String?] = []
-        for (ordinal, item) in pending.enumerated() {
-            let request = requests[item.index]
-            let eventID = UUID.v7()
-            var headers = JSONObject()
-            for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) { headers[name] = .string(value) }
-            ordinals.append(Int32(ordinal))
-            sources.append(item.route.source.id)
-            versions.append(Int64(item.route.source.version))
-            eventIDs.append(eventID)
-            keys.append(request.idempotencyKey)
-            payloads.append(PostgresJSON(bytes: request.payload.text))
-            headerValues.append(JSONValue.object(headers).postgres)
-            counts.append(Int32(item.targets.count))
-            deliverAts.append(request.deliverAt)
-            delays.append(request.delayMilliseconds)
-            requestIDs.append(request.requestID)
-            eventKeys.append(request.orderingKey)
-            runKeys += item.orderingKeys
-            for target in item.targets {
-                runIDs.append(UUID.v7())
-                runEvents.append(eventID)
-                runJobs.append(target.jobID)
-                runSubscriptions.append(target.subscriptionID)
-                runAttempts.append(Int32(target.maxAttempts))
-            }
-        }
-        let rows = try await translatingErrors {
-            try await pool.query(
-                Self.batchInsertSQL,
-                [
-                    projectID, ordinals, sources, versions, eventIDs, keys, payloads, headerValues, counts, deliverAts,
-                    delays, requestIDs, requests[pending[0].index].via.rawValue, runIDs, runEvents, runJobs,
-                    runSubscriptions, runAttempts, eventKeys, runKeys, requests[pending[0].index].traceparent,
-                ])
-        }
-        var results = [DispatchResult?](repeating: nil, count: pending.count)
-        var duplicates: [Int] = []
-        for row in rows {
-            let ordinal = try row.decode(Int.self, at: 0)
-            guard try row.decode(Bool.self, at: 1) else { continue }  // stale or disabled: decided again
-            if try row.decode(Bool.self, at: 2) {
-                results[ordinal] = DispatchResult(
-                    eventID: eventIDs[ordinal], dispatched: Int(counts[ordinal]), duplicate: false)
-            } else {
-                duplicates.append(ordinal)
-            }
-        }
-        // Repeated idempotency keys (rare): the originals, read by a second statement as for a single dispatch;
-        // this also finds an original written by an earlier event of this very batch.
-        if !duplicates.isEmpty {
-            let originals = try await pool.query(
-                """
-                SELECT k.ordinal, e.id, e.dispatched
-                FROM unnest($2::int4[], $3::uuid[], $4::text[]) AS k (ordinal, source_id, key)
-                JOIN events AS e ON e.project_id = $1 AND e.source_id = k.source_id AND e.idempotency_key = k.key
-                """,
-                [
-                    projectID, duplicates.map { Int32($0) }, duplicates.map { sources[$0] },
-                    duplicates.map { keys[$0] ?? "" },
-                ])
-            for row in originals {
-                results[try row.decode(Int.self, at: 0)] = DispatchResult(
-                    eventID: try row.decode(UUID.self, at: 1), dispatched: try row.decode(Int.self, at: 2),
-                    duplicate: true)
-            }
-            for ordinal in duplicates where results[ordinal] == nil {
-                throw StoreError(.conflict, "a duplicate event vanished; retry")
-            }
-        }
-        return results
+        try await Self.insertEvents(
+            pending.map {
+                EventInsert(
+                    request: requests[$0.index], route: $0.route, targets: $0.targets, orderingKeys: $0.orderingKeys)
+            }, pool: pool)
     }
-
-    /// One statement for a batch: each event's source version is checked, the events are inserted in order
-    /// (their runs too, in the batch's order, so that runs of one ordering key keep it: the migration's trigger
-    /// blocks a keyed run behind a live run of its key, sql/0005_ordering_keys.sql)
-    /// (a repeated idempotency key, even within the batch, inserts nothing), and the runs of the events inserted
-    /// with one multi-row insert. One row per event: its ordinal, whether its source checked out, whether it was
-    /// inserted.
-    static let batchInsertSQL = """
-        WITH input AS (
-            SELECT *
-            FROM unnest($2::int4[], $3::uuid[], $4::int8[], $5::uuid[], $6::text[], $7::jsonb[], $8::jsonb[],
-                        $9::int4[], $10::timestamptz[], $11::int8[], $12::text[], $19::text[])
-                AS i (ordinal, source_id, version, event_id, idempotency_key, payload, headers, dispatched,
-                      deliver_at, delay_ms, request_id, ordering_key)
-        ), checked AS (
-            SELECT i.ordinal, i.event_id,
-                   CASE WHEN i.deliver_at IS NOT NULL THEN i.deliver_at
-                        WHEN coalesce(i.delay_ms, s.delivery_delay_ms) > 0
-                        THEN now() + coalesce(i.delay_ms, s.delivery_delay_ms) * interval '1 millisecond'
-                   END AS deliver_at
-            FROM input AS i
-            JOIN event_sources AS s ON s.project_id = $1 AND s.id = i.source_id AND s.version = i.version
-                                   AND s.enabled
-        ), inserted AS (
-            INSERT INTO events (project_id, id, source_id, idempotency_key, payload, headers, via, verification,
-                                request_id, dispatched, ordering_key, traceparent)
-            SELECT $1, i.event_id, i.source_id, i.idempotency_key, i.payload, i.headers, $13, NULL, i.request_id,
-                   i.dispatched, i.ordering_key, $21
-            FROM input AS i JOIN checked AS c ON c.ordinal = i.ordinal
-            ORDER BY i.ordinal
-            ON CONFLICT (project_id, source_id, idempotency_key) DO NOTHING
-            RETURNING id
-        ), runs AS (
-            INSERT INTO job_runs (project_id, id, event_id, job_id, subscription_id, max_attempts, request_id,
-                                  deliver_at, run_at, ordering_key, traceparent)
-            SELECT $1, r.id, r.event_id, r.job_id, r.subscription_id, r.max_attempts, i.request_id,
-                   c.deliver_at, greatest(now(), c.deliver_at), r.ordering_key, $21
-            FROM unnest($14::uuid[], $15::uuid[], $16::uuid[], $17::uuid[], $18::int4[], $20::text[])
-                    WITH ORDINALITY AS r (id, event_id, job_id, subscription_id, max_attempts, ordering_key, n)
-            JOIN inserted AS e ON e.id = r.event_id
-            JOIN checked AS c ON c.event_id = r.event_id
-            JOIN input AS i ON i.event_id = r.event_id
-            ORDER BY r.n
-            RETURNING 1
-        )
-        SELECT i.ordinal, c.ordinal IS NOT NULL, e.id IS NOT NULL
-        FROM input AS i
-        LEFT JOIN checked AS c ON c.ordinal = i.ordinal
-        LEFT JOIN inserted AS e ON e.id = i.event_id
-        ORDER BY i.ordinal
-        """
 }

@@ -20,14 +20,19 @@ public struct Dispatcher: Sendable {
     let lanes: (lanes: EvaluationLanes, threshold: Int)?
     /// The project quotas of dispatch (fan-out, rate); none are enforced without it.
     let quotas: DispatchQuotas?
+    /// Writes single dispatches that arrive together with one statement; `nil` writes each with its own.
+    let groupCommit: DispatchGroupCommit?
 
     public init(
         pool: PostgresPool, routes: SourceRouteCache, notifier: RunNotifier?, metrics: DispatchMetrics? = nil,
         workBudgetSteps: Int = WorkBudget.defaultSteps,
         lanes: (lanes: EvaluationLanes, threshold: Int)? = (.shared, EvaluationLanes.defaultThreshold),
-        quotas: DispatchQuotas? = nil
+        quotas: DispatchQuotas? = nil, groupCommitWriters: Int? = nil
     ) {
         self.quotas = quotas
+        self.groupCommit = groupCommitWriters.map { writers in
+            DispatchGroupCommit(writers: writers) { try await Self.insertEvents($0, pool: pool) }
+        }
         self.pool = pool
         self.routes = routes
         self.notifier = notifier
@@ -104,7 +109,11 @@ public struct Dispatcher: Sendable {
             let keys = Self.orderingKeys(of: targets, given: request.orderingKey, payload: payload.parsed)
             let inserted = try await withSpan("insert") { span in
                 span.attributes["inlet.runs"] = targets.count
-                return try await insert(request, route: route, targets: targets, orderingKeys: keys)
+                guard let groupCommit else {
+                    return try await insert(request, route: route, targets: targets, orderingKeys: keys)
+                }
+                return try await groupCommit.write(
+                    EventInsert(request: request, route: route, targets: targets, orderingKeys: keys))
             }
             if let result = inserted {
                 if result.dispatched > 0, !result.duplicate { notifier?.runsCreated() }
