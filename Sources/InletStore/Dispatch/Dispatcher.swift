@@ -31,7 +31,13 @@ public struct Dispatcher: Sendable {
     ) {
         self.quotas = quotas
         self.groupCommit = groupCommitWriters.map { writers in
-            DispatchGroupCommit(writers: writers) { try await Self.insertEvents($0, pool: pool) }
+            DispatchGroupCommit(
+                writers: writers,
+                insert: { items in
+                    // One event (no one else waiting, the common case when idle): its own, smaller statement.
+                    items.count == 1
+                        ? [try await Self.insert(items[0], pool: pool)] : try await Self.insertEvents(items, pool: pool)
+                })
         }
         self.pool = pool
         self.routes = routes
@@ -238,6 +244,13 @@ public struct Dispatcher: Sendable {
     func insert(
         _ request: DispatchRequest, route: SourceRoute, targets: [SourceRoute.Target], orderingKeys: [String?]
     ) async throws -> DispatchResult? {
+        try await Self.insert(
+            EventInsert(request: request, route: route, targets: targets, orderingKeys: orderingKeys), pool: pool)
+    }
+
+    /// ``insert(_:route:targets:orderingKeys:)`` of one event: its own statement, smaller than the many-event one.
+    static func insert(_ item: EventInsert, pool: PostgresPool) async throws -> DispatchResult? {
+        let (request, route, targets, orderingKeys) = (item.request, item.route, item.targets, item.orderingKeys)
         let eventID = UUID.v7()
         var headers = JSONObject()
         for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) { headers[name] = .string(value) }
