@@ -85,27 +85,8 @@ final class TestReceiver: Sendable {
                 status: HTTPResponse.Status(code: reply.status), headers: fields,
                 body: ResponseBody(byteBuffer: ByteBuffer(string: reply.body)))
         }
-        let port = Mutex<Int?>(nil)
-        var logger = Logger(label: "test-receiver")
-        logger.logLevel = .error
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } }, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(5)) }
-            let url = "http://127.0.0.1:\(port.withLock { $0 }!)/hook"
-            do {
-                let result = try await body(url)
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                return result
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
+        return try await withLocalServer(router, label: "test-receiver") { port in
+            try await body("http://127.0.0.1:\(port)/hook")
         }
     }
 }
